@@ -1,0 +1,97 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindPostContents keeps a post's body safe and tied to its post on every
+// write path, superuser and dashboard saves included.
+func bindPostContents(app core.App) {
+	app.OnRecordCreate(postContentsCollection).BindFunc(saveSanitizedContent)
+	app.OnRecordUpdate(postContentsCollection).BindFunc(saveSanitizedContent)
+	app.OnRecordValidate(postContentsCollection).BindFunc(validateContent)
+	app.OnRecordDelete(postContentsCollection).BindFunc(deleteContentOnlyWithPost)
+}
+
+// saveSanitizedContent stores the body through the allow-list and, in the
+// same transaction, refreshes the post's summary when it was derived from
+// the previous body.
+func saveSanitizedContent(e *core.RecordEvent) error {
+	e.Record.Set("body", sanitizeBody(e.Record.GetString("body")))
+	previousBody := e.Record.Original().GetString("body")
+
+	original := e.App
+	defer func() { e.App = original }()
+
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return refreshDerivedSummary(tx, e.Record.GetString("post"), previousBody, e.Record.GetString("body"))
+	})
+}
+
+// refreshDerivedSummary rewrites a post's summary from its new body unless
+// the author wrote a summary of their own (one that is not the summary of
+// the previous body).
+func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error {
+	if previousBody == body {
+		return nil
+	}
+
+	post, err := tx.FindRecordById(postsCollection, postId)
+	if err != nil {
+		return err
+	}
+
+	current := post.GetString("summary")
+	if current != "" && current != summarizeBody(previousBody) {
+		return nil
+	}
+
+	next := summarizeBody(body)
+	if next == current {
+		return nil
+	}
+	post.Set("summary", next)
+	return tx.Save(post)
+}
+
+// validateContent keeps a content record on the post it was created for.
+func validateContent(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	if err := e.Next(); err != nil && !errors.As(err, &errs) {
+		return err
+	}
+
+	if !e.Record.IsNew() && e.Record.Original().GetString("post") != e.Record.GetString("post") {
+		errs["post"] = validation.NewError("validation_post_immutable", "A post's content cannot be moved to another post.")
+	}
+
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// deleteContentOnlyWithPost refuses to delete a content record whose post
+// still exists. When the post itself is deleted, PocketBase removes the
+// post row first and then cascades to its content in the same
+// transaction, so the cascade passes this check.
+func deleteContentOnlyWithPost(e *core.RecordEvent) error {
+	_, err := e.App.FindRecordById(postsCollection, e.Record.GetString("post"))
+	switch {
+	case err == nil:
+		return apis.NewBadRequestError("A post's content is deleted only together with its post.", nil)
+	case errors.Is(err, sql.ErrNoRows):
+		return e.Next()
+	default:
+		return err
+	}
+}

@@ -1,0 +1,157 @@
+package hooks
+
+import (
+	"errors"
+	"math"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+const (
+	usersCollection        = "users"
+	postsCollection        = "posts"
+	postContentsCollection = "postContents"
+
+	statusDraft     = "draft"
+	statusPublished = "published"
+	defaultCurrency = "CNY"
+)
+
+// bindPosts keeps the invariants of posts on every write path: the
+// collections and batch APIs, the dashboard, the custom routes and Go code.
+func bindPosts(app core.App) {
+	app.OnRecordCreate(postsCollection).BindFunc(createPostWithContent)
+	app.OnRecordUpdate(postsCollection).BindFunc(completeUpdatedPost)
+	app.OnRecordValidate(postsCollection).BindFunc(validatePost)
+
+	// commentsCount belongs to the server: a new post sent through the
+	// collections API starts at 0 whatever the client (superusers included)
+	// sent, and updates never change it (see completeUpdatedPost).
+	app.OnRecordCreateRequest(postsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+		e.Record.Set("commentsCount", 0)
+		return e.Next()
+	})
+}
+
+// createPostWithContent saves a new post and its empty postContents record
+// in one transaction, so that no post ever exists without its body record.
+func createPostWithContent(e *core.RecordEvent) error {
+	original := e.App
+	defer func() { e.App = original }()
+
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+
+		if err := completePost(tx, e.Record); err != nil {
+			return err
+		}
+		if err := e.Next(); err != nil {
+			return err
+		}
+
+		contents, err := tx.FindCachedCollectionByNameOrId(postContentsCollection)
+		if err != nil {
+			return err
+		}
+		content := core.NewRecord(contents)
+		content.Set("post", e.Record.Id)
+		return tx.Save(content)
+	})
+}
+
+// completeUpdatedPost completes the derived fields of a changed post inside
+// a transaction, for the same slug race reason as on create. It also
+// carries over commentsCount from the stored row: the comment hooks keep
+// that column with SQL, and a record loaded before a comment arrived must
+// not write its stale count back.
+func completeUpdatedPost(e *core.RecordEvent) error {
+	original := e.App
+	defer func() { e.App = original }()
+
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+
+		var stored struct {
+			CommentsCount int `db:"commentsCount"`
+		}
+		err := tx.DB().Select("commentsCount").From(postsCollection).
+			Where(dbx.HashExp{"id": e.Record.Id}).One(&stored)
+		if err != nil {
+			return err
+		}
+		e.Record.Set("commentsCount", stored.CommentsCount)
+
+		if err := completePost(tx, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+}
+
+// completePost fills what the server derives when the author left it empty:
+// status, currency, a unique slug from the title, the first publication
+// date and the summary from the body.
+func completePost(tx core.App, post *core.Record) error {
+	if post.GetString("status") == "" {
+		post.Set("status", statusDraft)
+	}
+	if post.GetString("currency") == "" {
+		post.Set("currency", defaultCurrency)
+	}
+	if post.GetString("status") == statusPublished && post.GetDateTime("published").IsZero() {
+		post.Set("published", types.NowDateTime())
+	}
+
+	if post.GetString("slug") == "" {
+		slug, err := uniqueSlug(tx, slugFromTitle(post.GetString("title")), post.Id)
+		if err != nil {
+			return err
+		}
+		post.Set("slug", slug)
+	}
+
+	if post.GetString("summary") == "" && !post.IsNew() {
+		content, err := tx.FindFirstRecordByData(postContentsCollection, "post", post.Id)
+		if err == nil {
+			post.Set("summary", summarizeBody(content.GetString("body")))
+		}
+	}
+
+	return nil
+}
+
+// validatePost adds to the field validations what their options cannot
+// express, so that a client gets every field error in one answer.
+func validatePost(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	if err := e.Next(); err != nil && !errors.As(err, &errs) {
+		return err
+	}
+
+	if _, ok := errs["price"]; !ok && hasMoreThanTwoDecimals(e.Record.GetFloat("price")) {
+		errs["price"] = validation.NewError("validation_price_decimals", "Must have at most 2 decimal places.")
+	}
+
+	if !e.Record.IsNew() && e.Record.Original().GetString("author") != e.Record.GetString("author") {
+		errs["author"] = validation.NewError("validation_author_immutable", "The author of a post cannot be changed.")
+	}
+
+	if _, ok := errs["slug"]; !ok && recordIdShape.MatchString(e.Record.GetString("slug")) {
+		errs["slug"] = validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length.")
+	}
+
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// hasMoreThanTwoDecimals tells whether a price has fractions of a cent,
+// with a tolerance for binary floating point (19.99*100 is 1998.9999…).
+func hasMoreThanTwoDecimals(price float64) bool {
+	cents := price * 100
+	return math.Abs(cents-math.Round(cents)) > 1e-6
+}

@@ -1,0 +1,64 @@
+// Command blogbase is a multi-user blog backend built on PocketBase.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/osutils"
+
+	"blogbase/hooks"
+	_ "blogbase/migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	var publicDir string
+	app.RootCmd.PersistentFlags().StringVar(
+		&publicDir,
+		"publicDir",
+		defaultPublicDir(),
+		"the directory with the web app served at /",
+	)
+	app.RootCmd.ParseFlags(os.Args[1:])
+
+	// Automigrate only while developing with `go run`, so that collection
+	// changes made in the dashboard become Go migration files in ./migrations.
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
+		TemplateLang: migratecmd.TemplateLangGo,
+		Automigrate:  osutils.IsProbablyGoRun(),
+	})
+
+	hooks.Register(app)
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), true))
+			}
+			return e.Next()
+		},
+		Priority: 999, // last, so that every other route wins over the static fallback
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// defaultPublicDir is ./pb_public under `go run` and the pb_public
+// directory next to the executable otherwise.
+func defaultPublicDir() string {
+	if osutils.IsProbablyGoRun() {
+		return "./pb_public"
+	}
+	return filepath.Join(os.Args[0], "../pb_public")
+}
