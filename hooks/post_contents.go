@@ -38,8 +38,7 @@ func saveSanitizedContent(e *core.RecordEvent) error {
 }
 
 // refreshDerivedSummary rewrites a post's summary from its new body unless
-// the author wrote a summary of their own (one that is not the summary of
-// the previous body).
+// the author wrote a summary of their own.
 func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error {
 	if previousBody == body {
 		return nil
@@ -51,16 +50,31 @@ func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error
 	}
 
 	current := post.GetString("summary")
-	if current != "" && current != summarizeBody(previousBody) {
+	if !summaryIsDerived(current, previousBody) {
 		return nil
 	}
-
-	next := summarizeBody(body)
+	next := derivedSummary(post, body)
 	if next == current {
 		return nil
 	}
 	post.Set("summary", next)
 	return tx.Save(post)
+}
+
+// derivedSummary is the summary the server gives a post: the opening of
+// its body when the post is free, and none when it is paid, because the
+// summary is public and a paid body is not.
+func derivedSummary(post *core.Record, body string) string {
+	if post.GetFloat("price") > 0 {
+		return ""
+	}
+	return summarizeBody(body)
+}
+
+// summaryIsDerived tells whether a summary is empty or the one made from
+// body, i.e. not written by the author.
+func summaryIsDerived(summary, body string) bool {
+	return summary == "" || summary == summarizeBody(body)
 }
 
 // validateContent keeps a content record on the post it was created for.

@@ -93,7 +93,8 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 
 // completePost fills what the server derives when the author left it empty:
 // status, currency, a unique slug from the title, the first publication
-// date and the summary from the body.
+// date, and the summary, which follows the body and the price until the
+// author writes one.
 func completePost(tx core.App, post *core.Record) error {
 	if post.GetString("status") == "" {
 		post.Set("status", statusDraft)
@@ -113,10 +114,14 @@ func completePost(tx core.App, post *core.Record) error {
 		post.Set("slug", slug)
 	}
 
-	if post.GetString("summary") == "" && !post.IsNew() {
+	if !post.IsNew() {
 		content, err := tx.FindFirstRecordByData(postContentsCollection, "post", post.Id)
-		if err == nil {
-			post.Set("summary", summarizeBody(content.GetString("body")))
+		if err != nil {
+			return err
+		}
+		body := content.GetString("body")
+		if summaryIsDerived(post.GetString("summary"), body) {
+			post.Set("summary", derivedSummary(post, body))
 		}
 	}
 

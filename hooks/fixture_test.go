@@ -1,0 +1,204 @@
+package hooks_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"blogbase/hooks"
+	_ "blogbase/migrations"
+)
+
+// fx is the test data every scenario starts from: built once per test run
+// in a temp dir, then cloned for each scenario by newTestApp.
+var fx struct {
+	dir string
+
+	aliceId, bobId                      string
+	aliceToken, bobToken                string
+	superuserToken                      string
+	alicePublished, aliceDraft          string // post ids
+	alicePaid, bobPublished             string
+	alicePublishedContent               string // postContents ids
+	aliceDraftContent, alicePaidContent string
+	bobPublishedContent                 string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "blogbase-fixture-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fx.dir = dir
+
+	if err := buildFixture(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "fixture:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildFixture creates the schema by running the real migrations and
+// fills it through the real hooks, the way the dashboard or Go code would.
+func buildFixture(dir string) error {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env"})
+	if err := app.Bootstrap(); err != nil {
+		return err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return err
+	}
+	hooks.Register(app)
+
+	superusers, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		return err
+	}
+	su := core.NewRecord(superusers)
+	su.SetEmail("admin@example.com")
+	su.SetPassword("admin-password-1")
+	if err := app.Save(su); err != nil {
+		return err
+	}
+
+	alice, err := createUser(app, "alice", "alice@example.com", "+8613812345678")
+	if err != nil {
+		return err
+	}
+	bob, err := createUser(app, "bob", "bob@example.com", "")
+	if err != nil {
+		return err
+	}
+
+	fx.aliceId, fx.bobId = alice.Id, bob.Id
+	if fx.aliceToken, err = alice.NewAuthToken(); err != nil {
+		return err
+	}
+	if fx.bobToken, err = bob.NewAuthToken(); err != nil {
+		return err
+	}
+	if fx.superuserToken, err = su.NewAuthToken(); err != nil {
+		return err
+	}
+
+	posts := []struct {
+		id, content   *string
+		author        string
+		title, status string
+		price         float64
+		body          string
+	}{
+		{&fx.alicePublished, &fx.alicePublishedContent, alice.Id, "Alice in public", "published", 0, "<p>alice public body</p>"},
+		{&fx.aliceDraft, &fx.aliceDraftContent, alice.Id, "Alice secret draft", "draft", 0, "<p>alice draft body</p>"},
+		{&fx.alicePaid, &fx.alicePaidContent, alice.Id, "Alice paid essay", "published", 9.9, "<p>alice paid body</p>"},
+		{&fx.bobPublished, &fx.bobPublishedContent, bob.Id, "Bob in public", "published", 0, "<p>bob public body</p>"},
+	}
+	for _, p := range posts {
+		post, content, err := createPost(app, p.author, p.title, p.status, p.price, p.body)
+		if err != nil {
+			return fmt.Errorf("post %q: %w", p.title, err)
+		}
+		*p.id, *p.content = post.Id, content.Id
+	}
+	return nil
+}
+
+func createUser(app core.App, username, email, phone string) (*core.Record, error) {
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		return nil, err
+	}
+	u := core.NewRecord(users)
+	u.Set("username", username)
+	u.Set("name", username+" name")
+	u.Set("phone", phone)
+	u.SetEmail(email)
+	u.SetPassword("password-123")
+	return u, app.Save(u)
+}
+
+// createPost saves a post the way Go code or the dashboard does (the hook
+// adds its content), then writes its body.
+func createPost(app core.App, authorId, title, status string, price float64, body string) (*core.Record, *core.Record, error) {
+	posts, err := app.FindCollectionByNameOrId("posts")
+	if err != nil {
+		return nil, nil, err
+	}
+	post := core.NewRecord(posts)
+	post.Set("author", authorId)
+	post.Set("title", title)
+	post.Set("status", status)
+	post.Set("price", price)
+	if err := app.Save(post); err != nil {
+		return nil, nil, err
+	}
+	content, err := app.FindFirstRecordByData("postContents", "post", post.Id)
+	if err != nil {
+		return nil, nil, err
+	}
+	content.Set("body", body)
+	return post, content, app.Save(content)
+}
+
+// newTestApp is every scenario's TestAppFactory: a private clone of the
+// fixture with the blog extension registered.
+func newTestApp(t testing.TB) *tests.TestApp {
+	app, err := tests.NewTestApp(fx.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks.Register(app)
+	return app
+}
+
+// auth returns the Authorization header for a token ("" for a guest).
+func auth(token string) map[string]string {
+	if token == "" {
+		return nil
+	}
+	return map[string]string{"Authorization": token}
+}
+
+// assertSplitInvariant fails when any post lacks exactly one content
+// record or any content record lacks its post.
+func assertSplitInvariant(t testing.TB, app core.App) {
+	t.Helper()
+	var broken []struct {
+		Id string `db:"id"`
+	}
+	err := app.DB().NewQuery(`
+		SELECT p.id FROM posts p LEFT JOIN postContents c ON c.post = p.id
+		GROUP BY p.id HAVING COUNT(c.id) != 1
+		UNION ALL
+		SELECT c.id FROM postContents c LEFT JOIN posts p ON p.id = c.post WHERE p.id IS NULL`).All(&broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(broken) > 0 {
+		t.Fatalf("split invariant broken for %v", broken)
+	}
+}
+
+// countRows counts the rows of table matching where.
+func countRows(t testing.TB, app core.App, table string, where dbx.Expression) int {
+	t.Helper()
+	var n int
+	q := app.DB().Select("COUNT(*)").From(table)
+	if where != nil {
+		q.Where(where)
+	}
+	if err := q.Row(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
