@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"testing"
 
@@ -201,4 +202,9 @@ func countRows(t testing.TB, app core.App, table string, where dbx.Expression) i
 		t.Fatal(err)
 	}
 	return n
+}
+
+// urlQuery escapes a filter for a URL.
+func urlQuery(s string) string {
+	return url.QueryEscape(s)
 }

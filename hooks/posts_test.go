@@ -1,0 +1,515 @@
+package hooks_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+// TestPostsCollectionRules drives the posts API rules through the
+// collections API for every actor.
+func TestPostsCollectionRules(t *testing.T) {
+	t.Parallel()
+
+	records := "/api/collections/posts/records"
+
+	scenarios := []tests.ApiScenario{
+		// list
+		{
+			Name:               "guest listing",
+			Method:             http.MethodGet,
+			URL:                records,
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":3`, fx.alicePublished, fx.alicePaid, fx.bobPublished},
+			NotExpectedContent: []string{fx.aliceDraft},
+		},
+		{
+			Name:            "author listing sees own draft",
+			Method:          http.MethodGet,
+			URL:             records,
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":4`, fx.aliceDraft},
+		},
+		{
+			Name:               "other user listing",
+			Method:             http.MethodGet,
+			URL:                records,
+			Headers:            auth(fx.bobToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":3`},
+			NotExpectedContent: []string{fx.aliceDraft},
+		},
+		{
+			Name:            "superuser listing",
+			Method:          http.MethodGet,
+			URL:             records,
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":4`},
+		},
+		{
+			Name:            "other user filtering for drafts",
+			Method:          http.MethodGet,
+			URL:             records + "?filter=" + urlQuery(`status="draft"`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":0`},
+		},
+		{
+			Name:            "guest probing a paid body through the back-relation",
+			Method:          http.MethodGet,
+			URL:             records + "?filter=" + urlQuery(`postContents_via_post.body ~ "paid body"`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":0`},
+		},
+		{
+			Name:            "author probing own paid body through the back-relation",
+			Method:          http.MethodGet,
+			URL:             records + "?filter=" + urlQuery(`postContents_via_post.body ~ "paid body"`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":1`, fx.alicePaid},
+		},
+		{
+			Name:               "guest expanding the paid body",
+			Method:             http.MethodGet,
+			URL:                records + "/" + fx.alicePaid + "?expand=postContents_via_post",
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"id":"` + fx.alicePaid + `"`},
+			NotExpectedContent: []string{"alice paid body", "postContents_via_post"},
+		},
+		{
+			Name:            "author expanding own paid body",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.alicePaid + "?expand=postContents_via_post",
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{"alice paid body"},
+		},
+		{
+			Name:               "guest expanding a published post's author",
+			Method:             http.MethodGet,
+			URL:                records + "/" + fx.alicePublished + "?expand=author",
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"username":"alice"`},
+			NotExpectedContent: []string{"alice@example.com", "+86", `"phone"`},
+		},
+
+		// view
+		{
+			Name:            "guest viewing a draft",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.aliceDraft,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "other user viewing a draft",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.aliceDraft,
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "author viewing own draft",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.aliceDraft,
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"draft"`},
+		},
+		{
+			Name:            "superuser viewing a draft",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.aliceDraft,
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":"draft"`},
+		},
+
+		// create
+		{
+			Name:            "guest creating",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Anon","author":"` + fx.aliceId + `"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:            "user creating as another user",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Forged","author":"` + fx.aliceId + `"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:            "user creating without an author",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Orphan"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:           "user creating as themself",
+			Method:         http.MethodPost,
+			URL:            records,
+			Body:           strings.NewReader(`{"title":"Bob again","author":"` + fx.bobId + `","commentsCount":42,"status":"published"}`),
+			Headers:        auth(fx.bobToken),
+			ExpectedStatus: 200,
+			ExpectedContent: []string{
+				`"author":"` + fx.bobId + `"`,
+				`"commentsCount":0`,
+				`"slug":"bob-again"`,
+				`"currency":"CNY"`,
+			},
+			NotExpectedContent: []string{`"published":""`},
+			ExpectedEvents: map[string]int{
+				"OnRecordCreateRequest": 1,
+				"OnRecordCreate":        2, // the post and its content
+			},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				assertPostCount(5)(t, app, res)
+				assertSplitInvariant(t, app)
+			},
+		},
+		{
+			Name:            "superuser creating for a user, as the dashboard does",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"From the dashboard","author":"` + fx.aliceId + `","commentsCount":7}`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"author":"` + fx.aliceId + `"`, `"commentsCount":0`, `"status":"draft"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				assertPostCount(5)(t, app, res)
+				assertSplitInvariant(t, app)
+			},
+		},
+		{
+			Name:            "user importing an old post keeps its publication date",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Old","author":"` + fx.bobId + `","status":"published","published":"2019-05-04 10:00:00.000Z"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"published":"2019-05-04 10:00:00.000Z"`},
+		},
+
+		// update
+		{
+			Name:            "guest updating",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"title":"Defaced"}`),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "other user updating",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"title":"Defaced"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "author giving the post away",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"author":"` + fx.bobId + `"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"author":{"code":"validation_author_immutable"`},
+		},
+		{
+			Name:            "superuser giving a post away",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"author":"` + fx.bobId + `"}`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"author":{"code":"validation_author_immutable"`},
+		},
+		{
+			Name:            "author setting commentsCount",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"commentsCount":1000,"title":"Counted"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"commentsCount":0`, `"title":"Counted"`},
+		},
+		{
+			Name:               "author unpublishing keeps the first publication date",
+			Method:             http.MethodPatch,
+			URL:                records + "/" + fx.alicePublished,
+			Body:               strings.NewReader(`{"status":"draft"}`),
+			Headers:            auth(fx.aliceToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":"draft"`},
+			NotExpectedContent: []string{`"published":""`},
+		},
+		{
+			Name:            "author setting a price with three decimals",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"price":0.001}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"price":{"code":"validation_price_decimals"`},
+		},
+		{
+			Name:            "superuser updating",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"title":"Moderated"}`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"title":"Moderated"`},
+		},
+
+		// delete
+		{
+			Name:            "guest deleting",
+			Method:          http.MethodDelete,
+			URL:             records + "/" + fx.alicePublished,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:            "other user deleting",
+			Method:          http.MethodDelete,
+			URL:             records + "/" + fx.alicePublished,
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:           "author deleting",
+			Method:         http.MethodDelete,
+			URL:            records + "/" + fx.alicePublished,
+			Headers:        auth(fx.aliceToken),
+			ExpectedStatus: 204,
+			AfterTestFunc:  assertPostCount(3),
+		},
+		{
+			Name:           "superuser deleting",
+			Method:         http.MethodDelete,
+			URL:            records + "/" + fx.bobPublished,
+			Headers:        auth(fx.superuserToken),
+			ExpectedStatus: 204,
+			AfterTestFunc:  assertPostCount(3),
+		},
+	}
+
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestPostsBatchApi checks the invariants when posts are written through
+// /api/batch, where every request of a batch shares one transaction.
+func TestPostsBatchApi(t *testing.T) {
+	t.Parallel()
+
+	scenarios := []tests.ApiScenario{
+		{
+			Name:   "user creating two posts in a batch",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"POST","url":"/api/collections/posts/records","body":{"title":"Batch one","author":"` + fx.bobId + `"}},
+				{"method":"POST","url":"/api/collections/posts/records","body":{"title":"Batch one","author":"` + fx.bobId + `"}}
+			]}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"slug":"batch-one"`, `"slug":"batch-one-2"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				assertPostCount(6)(t, app, res)
+				assertSplitInvariant(t, app)
+			},
+		},
+		{
+			Name:   "user whose batch has one forged post writes nothing",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"POST","url":"/api/collections/posts/records","body":{"title":"Mine","author":"` + fx.bobId + `"}},
+				{"method":"POST","url":"/api/collections/posts/records","body":{"title":"Forged","author":"` + fx.aliceId + `"}}
+			]}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:   "user updating another's body in a batch",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"PATCH","url":"/api/collections/postContents/records/` + fx.alicePublishedContent + `","body":{"body":"defaced"}}
+			]}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				c, err := app.FindRecordById("postContents", fx.alicePublishedContent)
+				if err != nil || c.GetString("body") != "<p>alice public body</p>" {
+					t.Fatalf("body changed by another user: %v %q", err, c.GetString("body"))
+				}
+			},
+		},
+		{
+			Name:   "user deleting a post in a batch takes its content along",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"DELETE","url":"/api/collections/posts/records/` + fx.bobPublished + `"}
+			]}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"status":204`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				assertPostCount(3)(t, app, res)
+				assertSplitInvariant(t, app)
+			},
+		},
+	}
+
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestPostSavedFromGoCode covers the path of Go code and seeding: a plain
+// app.Save keeps the same invariants as the API.
+func TestPostSavedFromGoCode(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	post, content, err := createPost(app, fx.bobId, "Go code post", "published", 0,
+		`<p onmouseover="x()">Hi <a href="javascript:alert(1)">there</a><script>alert(1)</script></p>`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSplitInvariant(t, app)
+
+	stored, err := app.FindRecordById("postContents", content.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stored.GetString("body"), "<p>Hi there</p>"; got != want {
+		t.Fatalf("stored body %q, want %q", got, want)
+	}
+
+	post, err = app.FindRecordById("posts", post.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post.GetString("summary") != "Hi there" || post.GetString("slug") != "go-code-post" || post.GetDateTime("published").IsZero() {
+		t.Fatalf("derived fields not filled: summary %q slug %q published %v",
+			post.GetString("summary"), post.GetString("slug"), post.GetDateTime("published"))
+	}
+
+	// a content record cannot be removed while its post exists
+	if err := app.Delete(stored); err == nil {
+		t.Fatal("deleting a content record alone succeeded")
+	}
+	assertSplitInvariant(t, app)
+
+	if err := app.Delete(post); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, app, "postContents", dbx.HashExp{"post": post.Id}); n != 0 {
+		t.Fatal("the content outlived its post")
+	}
+	assertSplitInvariant(t, app)
+}
+
+// TestPostSlugsUnderConcurrentCreates saves posts with one title from many
+// goroutines at once: each must get its own slug and its own content.
+func TestPostSlugsUnderConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	const writers = 24
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := 0; i < writers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := createPost(app, fx.aliceId, "Same title", "draft", 0, "<p>same</p>")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var slugs []string
+	err := app.DB().Select("slug").From("posts").
+		Where(dbx.NewExp("title = 'Same title'")).Column(&slugs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range slugs {
+		if seen[s] {
+			t.Fatalf("slug %q given twice", s)
+		}
+		seen[s] = true
+	}
+	if len(seen) != writers || !seen["same-title"] || !seen[fmt.Sprintf("same-title-%d", writers)] {
+		t.Fatalf("expected same-title … same-title-%d, got %v", writers, slugs)
+	}
+	assertSplitInvariant(t, app)
+}
+
+// TestPostsRulesAreTheOnesShipped guards against a migration drifting from
+// the rules the scenarios above were written for.
+func TestPostsRulesAreTheOnesShipped(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	posts, err := app.FindCollectionByNameOrId("posts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"idx_posts_slug", "idx_posts_status_published", "idx_posts_author_status"} {
+		if posts.GetIndex(name) == "" {
+			t.Errorf("index %s is missing", name)
+		}
+	}
+	if f, ok := posts.Fields.GetByName("author").(*core.RelationField); !ok || !f.CascadeDelete || !f.Required {
+		t.Error("posts.author must be a required relation that cascades")
+	}
+}

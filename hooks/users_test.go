@@ -1,0 +1,167 @@
+package hooks_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+)
+
+// TestUsersProfiles checks the public profile, the hidden phone and the
+// three password identities.
+func TestUsersProfiles(t *testing.T) {
+	t.Parallel()
+
+	records := "/api/collections/users/records"
+
+	scenarios := []tests.ApiScenario{
+		{
+			Name:               "guest viewing a profile",
+			Method:             http.MethodGet,
+			URL:                records + "/" + fx.aliceId,
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"username":"alice"`, `"name":"alice name"`, `"bio":""`, `"avatar":""`},
+			NotExpectedContent: []string{"alice@example.com", "phone", "+86"},
+		},
+		{
+			Name:               "guest listing profiles",
+			Method:             http.MethodGet,
+			URL:                records,
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":2`, `"username":"bob"`},
+			NotExpectedContent: []string{"@example.com", "phone"},
+		},
+		{
+			Name:               "user viewing own profile still has no phone there",
+			Method:             http.MethodGet,
+			URL:                records + "/" + fx.aliceId,
+			Headers:            auth(fx.aliceToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"email":"alice@example.com"`},
+			NotExpectedContent: []string{"phone", "+86"},
+		},
+		{
+			Name:            "superuser viewing a profile sees the phone",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.aliceId,
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"phone":"+8613812345678"`},
+		},
+		{
+			Name:               "guest filtering by phone",
+			Method:             http.MethodGet,
+			URL:                records + "?filter=" + urlQuery(`phone = "+8613812345678"`),
+			ExpectedStatus:     400,
+			ExpectedContent:    []string{`"status":400`},
+			NotExpectedContent: []string{fx.aliceId},
+		},
+		{
+			Name:               "other user filtering by email",
+			Method:             http.MethodGet,
+			URL:                records + "?filter=" + urlQuery(`email ~ "alice"`),
+			Headers:            auth(fx.bobToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":0`},
+			NotExpectedContent: []string{fx.aliceId},
+		},
+		{
+			Name:            "user setting a phone without verifying it",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.bobId,
+			Body:            strings.NewReader(`{"phone":"+8613900000000","bio":"hi"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"bio":"hi"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				bob, err := app.FindRecordById("users", fx.bobId)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if bob.GetString("phone") != "" {
+					t.Fatalf("an unverified phone was stored: %q", bob.GetString("phone"))
+				}
+			},
+		},
+		{
+			Name:            "other user updating a profile",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.aliceId,
+			Body:            strings.NewReader(`{"bio":"hacked"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "other user deleting a profile",
+			Method:          http.MethodDelete,
+			URL:             records + "/" + fx.aliceId,
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:   "guest registering with an invalid profile",
+			Method: http.MethodPost,
+			URL:    records,
+			Body: strings.NewReader(`{"email":"new@example.com","password":"password-123","passwordConfirm":"password-123",
+				"username":"Bad Name","name":"` + strings.Repeat("n", 101) + `","bio":"` + strings.Repeat("b", 501) + `"}`),
+			ExpectedStatus: 400,
+			ExpectedContent: []string{
+				`"username":{"code":"validation_invalid_format"`,
+				`"name":{"code":"validation_max_text_constraint"`,
+				`"bio":{"code":"validation_max_text_constraint"`,
+			},
+		},
+		{
+			Name:            "guest registering without a username",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"email":"new@example.com","password":"password-123","passwordConfirm":"password-123"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"username":{"code":"validation_required"`},
+		},
+		{
+			Name:            "guest registering a taken username",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"email":"new@example.com","password":"password-123","passwordConfirm":"password-123","username":"alice"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"username":{"code":"validation_not_unique"`},
+		},
+		{
+			Name:               "guest registering",
+			Method:             http.MethodPost,
+			URL:                records,
+			Body:               strings.NewReader(`{"email":"carol@example.com","password":"password-123","passwordConfirm":"password-123","username":"carol_1","phone":"+8613700000000"}`),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"username":"carol_1"`},
+			NotExpectedContent: []string{"+8613700000000"},
+		},
+	}
+
+	for _, identity := range []string{"alice", "alice@example.com", "+8613812345678"} {
+		scenarios = append(scenarios, tests.ApiScenario{
+			Name:            "logging in with " + identity,
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/auth-with-password",
+			Body:            strings.NewReader(`{"identity":"` + identity + `","password":"password-123"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"token":"`, `"username":"alice"`},
+		})
+	}
+	scenarios = append(scenarios, tests.ApiScenario{
+		Name:            "logging in with a wrong password",
+		Method:          http.MethodPost,
+		URL:             "/api/collections/users/auth-with-password",
+		Body:            strings.NewReader(`{"identity":"alice","password":"wrong-password"}`),
+		ExpectedStatus:  400,
+		ExpectedContent: []string{`"status":400`},
+	})
+
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
