@@ -93,7 +93,7 @@ func bindPostForm(e *core.RequestEvent, form *postForm) error {
 	if errors.Is(err, router.ErrUnsupportedContentType) {
 		return e.BadRequestError("Send the post as JSON or form data.", nil)
 	}
-	return e.BadRequestError("The request body is not a valid JSON object.", nil)
+	return e.BadRequestError("Failed to read the submitted post data.", nil)
 }
 
 func postView(e *core.RequestEvent) error {

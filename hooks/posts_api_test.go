@@ -290,7 +290,7 @@ func TestPostCreateRoute(t *testing.T) {
 			Body:            strings.NewReader(`{"title":`),
 			Headers:         auth(fx.bobToken),
 			ExpectedStatus:  400,
-			ExpectedContent: []string{`"message":"The request body is not a valid JSON object."`},
+			ExpectedContent: []string{`"message":"Failed to read the submitted post data."`},
 			AfterTestFunc:   assertPostCount(postsBefore),
 		},
 		{
