@@ -380,6 +380,27 @@ func TestPostsBatchApi(t *testing.T) {
 			},
 		},
 		{
+			Name:   "author updating own body in a batch with script",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"PATCH","url":"/api/collections/postContents/records/` + fx.alicePublishedContent + `","body":{"body":"<p onclick=\"x()\">batch<script>alert(1)</script> <a href=\"javascript:x\">l</a></p>"}}
+			]}`),
+			Headers:            auth(fx.aliceToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"status":200`},
+			NotExpectedContent: []string{"script", "onclick", "javascript"},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				c, err := app.FindRecordById("postContents", fx.alicePublishedContent)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := c.GetString("body"); got != "<p>batch l</p>" {
+					t.Fatalf("stored body %q", got)
+				}
+			},
+		},
+		{
 			Name:   "user deleting a post in a batch takes its content along",
 			Method: http.MethodPost,
 			URL:    "/api/batch",
@@ -444,6 +465,29 @@ func TestPostSavedFromGoCode(t *testing.T) {
 	}
 	if n := countRows(t, app, "postContents", dbx.HashExp{"post": post.Id}); n != 0 {
 		t.Fatal("the content outlived its post")
+	}
+	assertSplitInvariant(t, app)
+}
+
+// TestDeletingAnAuthorRemovesTheirPosts follows the cascade from a user
+// through posts to their contents.
+func TestDeletingAnAuthorRemovesTheirPosts(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	alice, err := app.FindRecordById("users", fx.aliceId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(alice); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, app, "posts", dbx.HashExp{"author": fx.aliceId}); n != 0 {
+		t.Fatalf("%d posts outlived their author", n)
+	}
+	if n := countRows(t, app, "posts", nil); n != 1 {
+		t.Fatalf("expected only bob's post left, found %d posts", n)
 	}
 	assertSplitInvariant(t, app)
 }
