@@ -51,24 +51,20 @@ type postForm struct {
 // the record's own validators, so these routes and the collections API
 // answer a bad value with the same field error.
 func (form *postForm) applyTo(post *core.Record) {
-	set := func(field string, value any) { post.Set(field, value) }
-	if form.Title != nil {
-		set("title", *form.Title)
+	texts := map[string]*string{
+		"title":    form.Title,
+		"summary":  form.Summary,
+		"slug":     form.Slug,
+		"status":   form.Status,
+		"currency": form.Currency,
 	}
-	if form.Summary != nil {
-		set("summary", *form.Summary)
-	}
-	if form.Slug != nil {
-		set("slug", *form.Slug)
-	}
-	if form.Status != nil {
-		set("status", *form.Status)
+	for field, value := range texts {
+		if value != nil {
+			post.Set(field, *value)
+		}
 	}
 	if form.Price != nil {
-		set("price", *form.Price)
-	}
-	if form.Currency != nil {
-		set("currency", *form.Currency)
+		post.Set("price", *form.Price)
 	}
 }
 

@@ -267,6 +267,15 @@ func TestPostsCollectionRules(t *testing.T) {
 			NotExpectedContent: []string{`"published":""`},
 		},
 		{
+			Name:            "author pricing a free post drops the summary taken from its body",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"price":5}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"price":5`, `"summary":""`},
+		},
+		{
 			Name:            "author setting a price with three decimals",
 			Method:          http.MethodPatch,
 			URL:             records + "/" + fx.alicePublished,
