@@ -7,6 +7,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"blogbase/internal/content"
 )
 
 // bindPostContents keeps a post's body safe and tied to its post on every
@@ -22,7 +24,7 @@ func bindPostContents(app core.App) {
 // same transaction, refreshes the post's summary when it was derived from
 // the previous body.
 func saveSanitizedContent(e *core.RecordEvent) error {
-	e.Record.Set("body", sanitizeBody(e.Record.GetString("body")))
+	e.Record.Set("body", content.SanitizeBody(e.Record.GetString("body")))
 	previousBody := e.Record.Original().GetString("body")
 
 	original := e.App
@@ -68,13 +70,13 @@ func derivedSummary(post *core.Record, body string) string {
 	if post.GetFloat("price") > 0 {
 		return ""
 	}
-	return summarizeBody(body)
+	return content.Summarize(body)
 }
 
 // summaryIsDerived tells whether a summary is empty or the one made from
 // body, i.e. not written by the author.
 func summaryIsDerived(summary, body string) bool {
-	return summary == "" || summary == summarizeBody(body)
+	return summary == "" || summary == content.Summarize(body)
 }
 
 // validateContent keeps a content record on the post it was created for.

@@ -8,6 +8,8 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"blogbase/internal/content"
 )
 
 const (
@@ -56,9 +58,9 @@ func createPostWithContent(e *core.RecordEvent) error {
 		if err != nil {
 			return err
 		}
-		content := core.NewRecord(contents)
-		content.Set("post", e.Record.Id)
-		return tx.Save(content)
+		body := core.NewRecord(contents)
+		body.Set("post", e.Record.Id)
+		return tx.Save(body)
 	})
 }
 
@@ -107,7 +109,7 @@ func completePost(tx core.App, post *core.Record) error {
 	}
 
 	if post.GetString("slug") == "" {
-		slug, err := uniqueSlug(tx, slugFromTitle(post.GetString("title")), post.Id)
+		slug, err := uniqueSlug(tx, content.Slug(post.GetString("title")), post.Id)
 		if err != nil {
 			return err
 		}
@@ -115,11 +117,11 @@ func completePost(tx core.App, post *core.Record) error {
 	}
 
 	if !post.IsNew() {
-		content, err := tx.FindFirstRecordByData(postContentsCollection, "post", post.Id)
+		stored, err := tx.FindFirstRecordByData(postContentsCollection, "post", post.Id)
 		if err != nil {
 			return err
 		}
-		body := content.GetString("body")
+		body := stored.GetString("body")
 		if summaryIsDerived(post.GetString("summary"), body) {
 			post.Set("summary", derivedSummary(post, body))
 		}
@@ -144,7 +146,7 @@ func validatePost(e *core.RecordEvent) error {
 		errs["author"] = validation.NewError("validation_author_immutable", "The author of a post cannot be changed.")
 	}
 
-	if _, ok := errs["slug"]; !ok && recordIdShape.MatchString(e.Record.GetString("slug")) {
+	if _, ok := errs["slug"]; !ok && content.LooksLikeRecordId(e.Record.GetString("slug")) {
 		errs["slug"] = validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length.")
 	}
 

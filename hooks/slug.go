@@ -1,37 +1,11 @@
 package hooks
 
 import (
-	"regexp"
-	"strconv"
-	"strings"
-
-	"github.com/gosimple/slug"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"blogbase/internal/content"
 )
-
-const maxSlugBase = 80
-
-// recordIdShape matches what PocketBase record ids look like. A slug of that
-// shape could shadow another post's id in /api/blog/posts/{idOrSlug}.
-var recordIdShape = regexp.MustCompile(`^[a-z0-9]{15}$`)
-
-// slugFromTitle turns a title into a URL slug; titles in any script are
-// transliterated ("你好 世界" → "ni-hao-shi-jie").
-func slugFromTitle(title string) string {
-	s := slug.Make(title)
-	if len(s) > maxSlugBase {
-		s = s[:maxSlugBase]
-		if i := strings.LastIndexByte(s, '-'); i > maxSlugBase/2 {
-			s = s[:i]
-		}
-		s = strings.Trim(s, "-_")
-	}
-	if s == "" {
-		s = "post"
-	}
-	return s
-}
 
 // uniqueSlug returns base, or base-2, base-3, … whichever is the first not
 // taken by another post. It must run in the transaction that saves the post
@@ -56,11 +30,10 @@ func uniqueSlug(app core.App, base string, postId string) (string, error) {
 		used[s] = struct{}{}
 	}
 
-	candidate := base
-	for n := 2; ; n++ {
-		if _, ok := used[candidate]; !ok && !recordIdShape.MatchString(candidate) {
+	for n := 1; ; n++ {
+		candidate := content.SlugCandidate(base, n)
+		if _, ok := used[candidate]; !ok && !content.LooksLikeRecordId(candidate) {
 			return candidate, nil
 		}
-		candidate = base + "-" + strconv.Itoa(n)
 	}
 }

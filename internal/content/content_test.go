@@ -1,4 +1,4 @@
-package hooks
+package content
 
 import (
 	"strings"
@@ -27,8 +27,8 @@ func TestSanitizeBody(t *testing.T) {
 		{"foreign class", `<code class="evil">x</code>`, `<code>x</code>`},
 	}
 	for _, c := range cases {
-		if got := sanitizeBody(c.in); got != c.want {
-			t.Errorf("%s: sanitizeBody(%q) = %q, want %q", c.name, c.in, got, c.want)
+		if got := SanitizeBody(c.in); got != c.want {
+			t.Errorf("%s: SanitizeBody(%q) = %q, want %q", c.name, c.in, got, c.want)
 		}
 	}
 }
@@ -36,23 +36,23 @@ func TestSanitizeBody(t *testing.T) {
 func TestSummarizeBody(t *testing.T) {
 	t.Parallel()
 
-	if got := summarizeBody(`<h1>Title</h1><p>One&amp;two</p><p>three</p>`); got != "Title One&two three" {
+	if got := Summarize(`<h1>Title</h1><p>One&amp;two</p><p>three</p>`); got != "Title One&two three" {
 		t.Fatalf("got %q", got)
 	}
-	if got := summarizeBody(`<p>a<script>hidden()</script></p>`); strings.Contains(got, "hidden") {
+	if got := Summarize(`<p>a<script>hidden()</script></p>`); strings.Contains(got, "hidden") {
 		t.Fatalf("script text leaked into the summary: %q", got)
 	}
-	if got := summarizeBody(""); got != "" {
+	if got := Summarize(""); got != "" {
 		t.Fatalf("got %q", got)
 	}
 
-	long := summarizeBody("<p>" + strings.Repeat("word ", 100) + "</p>")
-	if n := utf8.RuneCountInString(long); n > summaryRunes+1 || !strings.HasSuffix(long, "word…") {
+	long := Summarize("<p>" + strings.Repeat("word ", 100) + "</p>")
+	if n := utf8.RuneCountInString(long); n > SummaryRunes+1 || !strings.HasSuffix(long, "word…") {
 		t.Fatalf("long summary not cut at a word (%d runes): %q", n, long)
 	}
 
-	cjk := summarizeBody("<p>" + strings.Repeat("中文", 150) + "</p>")
-	if n := utf8.RuneCountInString(cjk); n != summaryRunes+1 || !utf8.ValidString(cjk) {
+	cjk := Summarize("<p>" + strings.Repeat("中文", 150) + "</p>")
+	if n := utf8.RuneCountInString(cjk); n != SummaryRunes+1 || !utf8.ValidString(cjk) {
 		t.Fatalf("CJK summary has %d runes or is not valid UTF-8: %q", n, cjk)
 	}
 }
@@ -68,28 +68,24 @@ func TestSlugFromTitle(t *testing.T) {
 		"":                       "post",
 	}
 	for in, want := range cases {
-		if got := slugFromTitle(in); got != want {
-			t.Errorf("slugFromTitle(%q) = %q, want %q", in, got, want)
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
 		}
 	}
 
-	long := slugFromTitle(strings.Repeat("word ", 60))
-	if len(long) > maxSlugBase || strings.HasSuffix(long, "-") {
+	long := Slug(strings.Repeat("word ", 60))
+	if len(long) > MaxSlugBase || strings.HasSuffix(long, "-") {
 		t.Fatalf("long slug %q (%d bytes)", long, len(long))
 	}
 }
 
-func TestHasMoreThanTwoDecimals(t *testing.T) {
+func TestLooksLikeRecordId(t *testing.T) {
 	t.Parallel()
 
-	for _, ok := range []float64{0, 1, 19.99, 0.1, 0.01, 999999.99, 1.1 + 2.2} {
-		if hasMoreThanTwoDecimals(ok) {
-			t.Errorf("%v was refused", ok)
-		}
+	if !LooksLikeRecordId("abcdefghij12345") || LooksLikeRecordId("abcdefghij-1234") || LooksLikeRecordId("abcdefghij1234") {
+		t.Fatal("record id shape misjudged")
 	}
-	for _, bad := range []float64{0.001, 19.999, 1.005, 0.125} {
-		if !hasMoreThanTwoDecimals(bad) {
-			t.Errorf("%v was accepted", bad)
-		}
+	if SlugCandidate("a", 1) != "a" || SlugCandidate("a", 3) != "a-3" {
+		t.Fatal("slug candidates")
 	}
 }

@@ -1,0 +1,96 @@
+// Package content turns what authors write into what blogbase stores and
+// shows: safe body HTML, plain-text summaries and URL slugs. It is plain Go
+// so that the record hooks and the seeder share the exact same rules.
+package content
+
+import (
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gosimple/slug"
+	"github.com/microcosm-cc/bluemonday"
+)
+
+// bodyPolicy is the allow-list every post body passes through before it is
+// stored: what a blog post needs (headings, lists, links, images, code,
+// quotes, tables) and nothing that can run script. bluemonday's UGC policy
+// already drops event handlers, style and unsafe URL schemes; links are
+// additionally marked nofollow because bodies are user content.
+var bodyPolicy = func() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#-]{1,32}$`)).OnElements("code", "pre")
+	return p
+}()
+
+// textPolicy strips every tag, leaving the text a summary is made from.
+var textPolicy = bluemonday.StrictPolicy()
+
+// SanitizeBody returns the stored form of a post body.
+func SanitizeBody(body string) string {
+	return bodyPolicy.Sanitize(body)
+}
+
+// SummaryRunes is the longest summary Summarize makes, ellipsis excluded.
+const SummaryRunes = 200
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// Summarize returns the plain-text opening of a body, at most SummaryRunes
+// characters, cut at a word boundary when one is near.
+func Summarize(body string) string {
+	// a space per closing tag keeps the words of adjacent blocks apart
+	text := textPolicy.Sanitize(strings.ReplaceAll(body, "</", " </"))
+	text = strings.TrimSpace(spaces.ReplaceAllString(html.UnescapeString(text), " "))
+	if utf8.RuneCountInString(text) <= SummaryRunes {
+		return text
+	}
+
+	cut := string([]rune(text)[:SummaryRunes])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*3/4 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// MaxSlugBase is the longest slug Slug makes, before any "-N" suffix.
+const MaxSlugBase = 80
+
+// Slug turns a title into a URL slug; titles in any script are
+// transliterated ("你好 世界" → "ni-hao-shi-jie").
+func Slug(title string) string {
+	s := slug.Make(title)
+	if len(s) > MaxSlugBase {
+		s = s[:MaxSlugBase]
+		if i := strings.LastIndexByte(s, '-'); i > MaxSlugBase/2 {
+			s = s[:i]
+		}
+		s = strings.Trim(s, "-_")
+	}
+	if s == "" {
+		s = "post"
+	}
+	return s
+}
+
+// SlugCandidate is the n-th slug tried for base: base itself, then base-2,
+// base-3, …
+func SlugCandidate(base string, n int) string {
+	if n <= 1 {
+		return base
+	}
+	return base + "-" + strconv.Itoa(n)
+}
+
+var recordIdShape = regexp.MustCompile(`^[a-z0-9]{15}$`)
+
+// LooksLikeRecordId tells whether s has the shape of a PocketBase record
+// id. Such a slug could shadow another post's id in lookups by id or slug.
+func LooksLikeRecordId(s string) bool {
+	return recordIdShape.MatchString(s)
+}
