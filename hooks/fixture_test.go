@@ -2,11 +2,15 @@ package hooks_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -207,4 +211,42 @@ func countRows(t testing.TB, app core.App, table string, where dbx.Expression) i
 // urlQuery escapes a filter for a URL.
 func urlQuery(s string) string {
 	return url.QueryEscape(s)
+}
+
+// serve builds the app's HTTP handler the way `serve` does (PocketBase's
+// router plus every OnServe registration), for tests that need several
+// requests against one app.
+func serve(t testing.TB, app *tests.TestApp) http.Handler {
+	t.Helper()
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var handler http.Handler
+	event := &core.ServeEvent{App: app, Router: router}
+	err = app.OnServe().Trigger(event, func(e *core.ServeEvent) error {
+		mux, err := e.Router.BuildMux()
+		handler = mux
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return handler
+}
+
+// send performs one request against handler; token may be "".
+func send(t testing.TB, handler http.Handler, method, target, body, token string, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	return rec
 }

@@ -2,12 +2,45 @@
 // invariants as record hooks and the /api/blog routes.
 package hooks
 
-import "github.com/pocketbase/pocketbase/core"
+import (
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// publicCacheTTL bounds how long a cached public answer may live when a
+// write bypasses this process (e.g. a seed run next to a live server).
+const publicCacheTTL = 30 * time.Second
+
+// defaultListingMaxAge is the Cache-Control max-age, in seconds, of the
+// public reads when BLOG_LISTING_MAX_AGE is not set.
+const defaultListingMaxAge = 5
 
 // Register binds every blog hook and route to app. It is the only entry
 // point, so that tests can run the exact same extension on a test app.
 func Register(app core.App) {
+	cache := newPublicCache(publicCacheTTL)
+
 	bindPosts(app)
 	bindPostContents(app)
-	bindPostsApi(app)
+	bindPublicCache(app, cache)
+	bindPostsApi(app, cache, listingMaxAge(app))
+}
+
+// listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and
+// CDNs may reuse a public answer before revalidating it.
+func listingMaxAge(app core.App) int {
+	raw := os.Getenv("BLOG_LISTING_MAX_AGE")
+	if raw == "" {
+		return defaultListingMaxAge
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		app.Logger().Warn("BLOG_LISTING_MAX_AGE must be a whole number of seconds; using the default",
+			"value", raw, "default", defaultListingMaxAge)
+		return defaultListingMaxAge
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -16,26 +17,44 @@ import (
 func bindPostContents(app core.App) {
 	app.OnRecordCreate(postContentsCollection).BindFunc(saveSanitizedContent)
 	app.OnRecordUpdate(postContentsCollection).BindFunc(saveSanitizedContent)
-	app.OnRecordValidate(postContentsCollection).BindFunc(validateContent)
 	app.OnRecordDelete(postContentsCollection).BindFunc(deleteContentOnlyWithPost)
 }
 
 // saveSanitizedContent stores the body through the allow-list and, in the
 // same transaction, refreshes the post's summary when it was derived from
-// the previous body.
+// the previous body. A content record stays on the post it was made for.
 func saveSanitizedContent(e *core.RecordEvent) error {
 	e.Record.Set("body", content.SanitizeBody(e.Record.GetString("body")))
-	previousBody := e.Record.Original().GetString("body")
 
 	original := e.App
 	defer func() { e.App = original }()
 
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
+
+		// the stored row, not Original(): a record kept in memory across
+		// saves does not refresh its Original()
+		var stored struct {
+			Post string `db:"post"`
+			Body string `db:"body"`
+		}
+		if !e.Record.IsNew() {
+			err := tx.DB().Select("post", "body").From(postContentsCollection).
+				Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
+			if err != nil {
+				return err
+			}
+			if stored.Post != e.Record.GetString("post") {
+				return validation.Errors{
+					"post": validation.NewError("validation_post_immutable", "A post's content cannot be moved to another post."),
+				}
+			}
+		}
+
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return refreshDerivedSummary(tx, e.Record.GetString("post"), previousBody, e.Record.GetString("body"))
+		return refreshDerivedSummary(tx, e.Record.GetString("post"), stored.Body, e.Record.GetString("body"))
 	})
 }
 
@@ -77,23 +96,6 @@ func derivedSummary(post *core.Record, body string) string {
 // body, i.e. not written by the author.
 func summaryIsDerived(summary, body string) bool {
 	return summary == "" || summary == content.Summarize(body)
-}
-
-// validateContent keeps a content record on the post it was created for.
-func validateContent(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if err := e.Next(); err != nil && !errors.As(err, &errs) {
-		return err
-	}
-
-	if !e.Record.IsNew() && e.Record.Original().GetString("post") != e.Record.GetString("post") {
-		errs["post"] = validation.NewError("validation_post_immutable", "A post's content cannot be moved to another post.")
-	}
-
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
 }
 
 // deleteContentOnlyWithPost refuses to delete a content record whose post

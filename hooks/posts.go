@@ -65,10 +65,12 @@ func createPostWithContent(e *core.RecordEvent) error {
 }
 
 // completeUpdatedPost completes the derived fields of a changed post inside
-// a transaction, for the same slug race reason as on create. It also
-// carries over commentsCount from the stored row: the comment hooks keep
-// that column with SQL, and a record loaded before a comment arrived must
-// not write its stale count back.
+// a transaction, for the same slug race reason as on create. It compares
+// with the stored row rather than the record's Original(), which a record
+// kept in memory across saves does not refresh: the author must not change,
+// and commentsCount is carried over, because the comment hooks keep that
+// column with SQL and a record loaded before a comment arrived must not
+// write its stale count back.
 func completeUpdatedPost(e *core.RecordEvent) error {
 	original := e.App
 	defer func() { e.App = original }()
@@ -77,12 +79,18 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 		e.App = tx
 
 		var stored struct {
-			CommentsCount int `db:"commentsCount"`
+			Author        string `db:"author"`
+			CommentsCount int    `db:"commentsCount"`
 		}
-		err := tx.DB().Select("commentsCount").From(postsCollection).
-			Where(dbx.HashExp{"id": e.Record.Id}).One(&stored)
+		err := tx.DB().Select("author", "commentsCount").From(postsCollection).
+			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
 		if err != nil {
 			return err
+		}
+		if stored.Author != e.Record.GetString("author") {
+			return validation.Errors{
+				"author": validation.NewError("validation_author_immutable", "The author of a post cannot be changed."),
+			}
 		}
 		e.Record.Set("commentsCount", stored.CommentsCount)
 
@@ -140,10 +148,6 @@ func validatePost(e *core.RecordEvent) error {
 
 	if _, ok := errs["price"]; !ok && hasMoreThanTwoDecimals(e.Record.GetFloat("price")) {
 		errs["price"] = validation.NewError("validation_price_decimals", "Must have at most 2 decimal places.")
-	}
-
-	if !e.Record.IsNew() && e.Record.Original().GetString("author") != e.Record.GetString("author") {
-		errs["author"] = validation.NewError("validation_author_immutable", "The author of a post cannot be changed.")
 	}
 
 	if _, ok := errs["slug"]; !ok && content.LooksLikeRecordId(e.Record.GetString("slug")) {

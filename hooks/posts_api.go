@@ -5,23 +5,28 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"golang.org/x/sync/singleflight"
 )
 
 // bindPostsApi registers the post routes of /api/blog. They write a post
 // and its body together, in one transaction, where the collections API
-// needs two requests.
-func bindPostsApi(app core.App) {
+// needs two requests, and serve the public reads from the public cache.
+func bindPostsApi(app core.App, cache *publicCache, maxAge int) {
+	api := &postsApi{cache: cache, cacheControl: listingCacheControl(maxAge)}
+
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/blog")
 
-		// public: one post with its author, and its body when readable
-		g.GET("/posts/{idOrSlug}", postView)
+		// public reads; their successes are not request-logged (see README)
+		g.GET("/posts", api.list).Bind(apis.SkipSuccessActivityLog())
+		g.GET("/posts/{idOrSlug}", api.view).Bind(apis.SkipSuccessActivityLog())
 
 		// signed-in users write as themselves
 		g.POST("/posts", postCreate).Bind(apis.RequireAuth(usersCollection))
@@ -32,6 +37,93 @@ func bindPostsApi(app core.App) {
 
 		return se.Next()
 	})
+}
+
+// postsApi holds what the public post reads share.
+type postsApi struct {
+	cache        *publicCache
+	cacheControl string
+	building     singleflight.Group // one database build per missing answer
+}
+
+// list is GET /api/blog/posts, the public listing of published posts.
+func (api *postsApi) list(e *core.RequestEvent) error {
+	key, err := cursorKey(e.App)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+	lq, err := parseListingQuery(e.Request.URL.Query(), key)
+	if err != nil {
+		return e.BadRequestError("Invalid listing query.", err)
+	}
+
+	answer, err := api.cached(lq.cacheKey(), func(generation uint64) (any, error) {
+		return listPublishedPosts(e.App, api.cache, generation, lq, key)
+	})
+	if err != nil {
+		return e.InternalServerError("Failed to list the posts.", err)
+	}
+	return writeCachedAnswer(e, answer, api.cacheControl)
+}
+
+// view is GET /api/blog/posts/{idOrSlug}. What a guest sees is the same for
+// every guest and comes from the public cache; signed-in readers may see
+// more (their drafts, bodies they bought) and are answered from the database.
+func (api *postsApi) view(e *core.RequestEvent) error {
+	e.Response.Header().Set("Vary", "Authorization")
+	idOrSlug := e.Request.PathValue("idOrSlug")
+
+	if e.Auth != nil {
+		post, err := findPostByIdOrSlug(e.App, idOrSlug)
+		if err != nil {
+			return e.NotFoundError("", nil)
+		}
+		if err := requirePostVisible(e, post); err != nil {
+			return err
+		}
+		e.Response.Header().Set("Cache-Control", "private, no-cache")
+		return respondWithPost(e, http.StatusOK, post.Id)
+	}
+
+	answer, err := api.cached("view|"+idOrSlug, func(uint64) (any, error) {
+		post, err := findPostByIdOrSlug(e.App, idOrSlug)
+		if err != nil {
+			return nil, e.NotFoundError("", nil)
+		}
+		if err := requirePostVisible(e, post); err != nil {
+			return nil, err
+		}
+		return postViewFor(e, post.Id)
+	})
+	if err != nil {
+		return saveFailed(e, "Failed to load the post.", err)
+	}
+	return writeCachedAnswer(e, answer, api.cacheControl)
+}
+
+// cached returns the cached answer under key, or builds it with build (in
+// the generation current before any database read), caches and returns it.
+// Concurrent misses of one key share a single build.
+func (api *postsApi) cached(key string, build func(generation uint64) (any, error)) (cachedAnswer, error) {
+	if answer, ok := api.cache.answer(key); ok {
+		return answer, nil
+	}
+	generation := api.cache.current()
+	v, err, _ := api.building.Do(key+"|"+strconv.FormatUint(generation, 10), func() (any, error) {
+		data, err := build(generation)
+		if err != nil {
+			return nil, err
+		}
+		body, err := json.Marshal(data)
+		if err != nil {
+			return nil, err
+		}
+		return api.cache.storeAnswer(key, generation, body), nil
+	})
+	if err != nil {
+		return cachedAnswer{}, err
+	}
+	return v.(cachedAnswer), nil
 }
 
 // postForm is the body of POST and PATCH /api/blog/posts. Pointers tell a
@@ -90,17 +182,6 @@ func bindPostForm(e *core.RequestEvent, form *postForm) error {
 		return e.BadRequestError("Send the post as JSON or form data.", nil)
 	}
 	return e.BadRequestError("Failed to read the submitted post data.", nil)
-}
-
-func postView(e *core.RequestEvent) error {
-	post, err := findPostByIdOrSlug(e.App, e.Request.PathValue("idOrSlug"))
-	if err != nil {
-		return e.NotFoundError("", nil)
-	}
-	if err := requirePostVisible(e, post); err != nil {
-		return err
-	}
-	return respondWithPost(e, http.StatusOK, post.Id)
 }
 
 func postCreate(e *core.RequestEvent) error {

@@ -463,6 +463,20 @@ func TestPostSavedFromGoCode(t *testing.T) {
 			post.GetString("summary"), post.GetString("slug"), post.GetDateTime("published"))
 	}
 
+	// the same in-memory records saved again: their Original() is stale,
+	// the hooks must still see the real previous state
+	post.Set("title", "Go code post, retitled")
+	if err := app.Save(post); err != nil {
+		t.Fatalf("re-saving a post kept in memory: %v", err)
+	}
+	content.Set("body", "<p>second thoughts</p>")
+	if err := app.Save(content); err != nil {
+		t.Fatal(err)
+	}
+	if post, err = app.FindRecordById("posts", post.Id); err != nil || post.GetString("summary") != "second thoughts" {
+		t.Fatalf("summary did not follow a re-saved body: %v %q", err, post.GetString("summary"))
+	}
+
 	// a content record cannot be removed while its post exists
 	if err := app.Delete(stored); err == nil {
 		t.Fatal("deleting a content record alone succeeded")

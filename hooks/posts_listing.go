@@ -1,0 +1,209 @@
+package hooks
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+const (
+	defaultPerPage = 20
+	maxPerPage     = 100
+
+	sortNewestFirst = "-published"
+	sortOldestFirst = "published"
+)
+
+func validListingSort(s string) bool {
+	return s == sortNewestFirst || s == sortOldestFirst
+}
+
+// listingQuery is the parsed query string of GET /api/blog/posts.
+type listingQuery struct {
+	page      int
+	perPage   int
+	author    string // a user id or username, as sent
+	sort      string
+	cursor    *listingCursor
+	rawCursor string
+}
+
+// parseListingQuery reads and checks the listing parameters; a bad one is
+// a field error named after the parameter.
+func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
+	lq := listingQuery{page: 1, perPage: defaultPerPage, sort: sortNewestFirst}
+	errs := validation.Errors{}
+
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer of at least 1.")
+		}
+		lq.page = n
+	}
+	if v := q.Get("perPage"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs["perPage"] = validation.NewError("validation_invalid_per_page", "Must be an integer from 1 to 100.")
+		}
+		lq.perPage = min(n, maxPerPage)
+	}
+	if v := q.Get("sort"); v != "" {
+		if !validListingSort(v) {
+			errs["sort"] = validation.NewError("validation_invalid_sort", "Must be -published or published.")
+		}
+		lq.sort = v
+	}
+	if v := q.Get("author"); v != "" {
+		if len(v) > 64 {
+			errs["author"] = validation.NewError("validation_invalid_author", "Must be a user id or username.")
+		}
+		lq.author = v
+	}
+
+	if v := q.Get("cursor"); v != "" {
+		c, err := decodeCursor(key, v)
+		switch {
+		case err != nil:
+			errs["cursor"] = validation.NewError("validation_invalid_cursor", "Use a nextCursor from an earlier answer.")
+		case (q.Get("sort") != "" && c.Sort != lq.sort) || (q.Get("author") != "" && c.Author != lq.author):
+			errs["cursor"] = validation.NewError("validation_cursor_mismatch", "The cursor belongs to a listing with another sort or author.")
+		default:
+			// the cursor knows its listing: page is ignored, sort and author come with it
+			lq.cursor, lq.rawCursor = &c, v
+			lq.page, lq.sort, lq.author = c.Page, c.Sort, c.Author
+		}
+	}
+
+	if len(errs) > 0 {
+		return lq, errs
+	}
+	return lq, nil
+}
+
+// cacheKey names the answer to this query in the public cache.
+func (lq listingQuery) cacheKey() string {
+	position := "p" + strconv.Itoa(lq.page)
+	if lq.cursor != nil {
+		position = "c" + lq.rawCursor
+	}
+	return "list|" + lq.sort + "|" + lq.author + "|" + strconv.Itoa(lq.perPage) + "|" + position
+}
+
+// postsPage is the body of GET /api/blog/posts.
+type postsPage struct {
+	Page       int              `json:"page"`
+	PerPage    int              `json:"perPage"`
+	TotalItems int              `json:"totalItems"`
+	TotalPages int              `json:"totalPages"`
+	NextCursor *string          `json:"nextCursor"`
+	Items      []map[string]any `json:"items"`
+}
+
+// listPublishedPosts builds one listing page from the database: the
+// published posts only, never their bodies, with their authors' public
+// fields.
+func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq listingQuery, key []byte) (*postsPage, error) {
+	page := &postsPage{Page: lq.page, PerPage: lq.perPage, Items: []map[string]any{}}
+
+	authorId := ""
+	if lq.author != "" {
+		var ids []string
+		err := app.DB().Select("id").From(usersCollection).
+			Where(dbx.Or(dbx.HashExp{"id": lq.author}, dbx.HashExp{"username": lq.author})).
+			Limit(1).Column(&ids)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return page, nil // no such author, no posts
+		}
+		authorId = ids[0]
+	}
+
+	published := dbx.HashExp{"status": statusPublished}
+	if authorId != "" {
+		published["author"] = authorId
+	}
+
+	total, ok := cache.total(authorId)
+	if !ok {
+		if err := app.DB().Select("COUNT(*)").From(postsCollection).Where(published).Row(&total); err != nil {
+			return nil, err
+		}
+		cache.storeTotal(authorId, generation, total)
+	}
+	page.TotalItems = total
+	page.TotalPages = int(math.Ceil(float64(total) / float64(lq.perPage)))
+
+	query := app.RecordQuery(postsCollection).AndWhere(published).Limit(int64(lq.perPage + 1))
+	direction, after := "DESC", "<"
+	if lq.sort == sortOldestFirst {
+		direction, after = "ASC", ">"
+	}
+	query.OrderBy("published "+direction, "id "+direction)
+	if lq.cursor != nil {
+		query.AndWhere(dbx.NewExp("(published, id) "+after+" ({:published}, {:id})",
+			dbx.Params{"published": lq.cursor.Published, "id": lq.cursor.Id}))
+	} else {
+		query.Offset(int64(lq.page-1) * int64(lq.perPage))
+	}
+
+	var posts []*core.Record
+	if err := query.All(&posts); err != nil {
+		return nil, err
+	}
+	if len(posts) > lq.perPage {
+		posts = posts[:lq.perPage]
+		last := posts[len(posts)-1]
+		next := encodeCursor(key, listingCursor{
+			Published: last.GetString("published"),
+			Id:        last.Id,
+			Sort:      lq.sort,
+			Author:    lq.author,
+			Page:      lq.page + 1,
+		})
+		page.NextCursor = &next
+	}
+
+	authors, err := publicAuthorsOf(app, posts)
+	if err != nil {
+		return nil, err
+	}
+	for _, post := range posts {
+		item := post.PublicExport()
+		item["expand"] = map[string]any{"author": authors[post.GetString("author")]}
+		page.Items = append(page.Items, item)
+	}
+	return page, nil
+}
+
+// publicAuthorsOf loads the authors of posts in one query.
+func publicAuthorsOf(app core.App, posts []*core.Record) (map[string]map[string]any, error) {
+	ids := make([]string, 0, len(posts))
+	for _, p := range posts {
+		ids = append(ids, p.GetString("author"))
+	}
+	authors := map[string]map[string]any{}
+	if len(ids) == 0 {
+		return authors, nil
+	}
+	records, err := app.FindRecordsByIds(usersCollection, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range records {
+		authors[r.Id] = publicAuthor(r)
+	}
+	return authors, nil
+}
+
+// listingCacheControl lets browsers and CDNs reuse a listing for a few
+// seconds and revalidate it with its ETag afterwards.
+func listingCacheControl(maxAge int) string {
+	return "public, max-age=" + strconv.Itoa(maxAge)
+}

@@ -1,0 +1,136 @@
+package hooks
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// publicCache holds the JSON answers of the public read routes (the
+// listing, and post views for guests) with their ETags.
+//
+// Every committed write to posts, postContents or users bumps the cache's
+// generation before the write's response is sent (see bindPublicCache); an
+// answer built in an older generation is never served again, even one that
+// a reader was still building from pre-write data when the write landed.
+// Writes made by another process (a seed run next to a live server) are not
+// seen by these hooks: the ttl bounds how long such an answer can live.
+type publicCache struct {
+	generation atomic.Uint64
+	answers    *lru.Cache[string, cachedAnswer]
+	totals     *lru.Cache[string, cachedTotal]
+	ttl        time.Duration
+}
+
+type cachedAnswer struct {
+	generation uint64
+	expires    time.Time
+	etag       string
+	body       []byte
+}
+
+type cachedTotal struct {
+	generation uint64
+	expires    time.Time
+	n          int
+}
+
+// publicCacheSize bounds the number of distinct answers kept; the least
+// recently used go first, so random query strings cannot grow memory.
+const publicCacheSize = 4096
+
+func newPublicCache(ttl time.Duration) *publicCache {
+	answers, _ := lru.New[string, cachedAnswer](publicCacheSize)
+	totals, _ := lru.New[string, cachedTotal](publicCacheSize)
+	return &publicCache{answers: answers, totals: totals, ttl: ttl}
+}
+
+// bindPublicCache invalidates the cache after every committed write that
+// can change a public answer, whatever path made it.
+func bindPublicCache(app core.App, cache *publicCache) {
+	invalidate := func(e *core.RecordEvent) error {
+		cache.invalidate()
+		return e.Next()
+	}
+	for _, collection := range []string{usersCollection, postsCollection, postContentsCollection} {
+		app.OnRecordAfterCreateSuccess(collection).BindFunc(invalidate)
+		app.OnRecordAfterUpdateSuccess(collection).BindFunc(invalidate)
+		app.OnRecordAfterDeleteSuccess(collection).BindFunc(invalidate)
+	}
+}
+
+// invalidate makes every answer cached so far stale.
+func (c *publicCache) invalidate() {
+	c.generation.Add(1)
+}
+
+// current is the generation an answer being built now belongs to. Read it
+// before reading the database.
+func (c *publicCache) current() uint64 {
+	return c.generation.Load()
+}
+
+func (c *publicCache) answer(key string) (cachedAnswer, bool) {
+	a, ok := c.answers.Get(key)
+	if !ok || a.generation != c.current() || time.Now().After(a.expires) {
+		return cachedAnswer{}, false
+	}
+	return a, true
+}
+
+func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) cachedAnswer {
+	sum := sha256.Sum256(body)
+	a := cachedAnswer{
+		generation: generation,
+		expires:    time.Now().Add(c.ttl),
+		etag:       `"` + hex.EncodeToString(sum[:12]) + `"`,
+		body:       body,
+	}
+	c.answers.Add(key, a)
+	return a
+}
+
+func (c *publicCache) total(key string) (int, bool) {
+	t, ok := c.totals.Get(key)
+	if !ok || t.generation != c.current() || time.Now().After(t.expires) {
+		return 0, false
+	}
+	return t.n, true
+}
+
+func (c *publicCache) storeTotal(key string, generation uint64, n int) {
+	c.totals.Add(key, cachedTotal{generation: generation, expires: time.Now().Add(c.ttl), n: n})
+}
+
+// writeCachedAnswer sends a cached answer, or 304 with no body when the
+// client already holds it (If-None-Match).
+func writeCachedAnswer(e *core.RequestEvent, a cachedAnswer, cacheControl string) error {
+	h := e.Response.Header()
+	h.Set("ETag", a.etag)
+	h.Set("Cache-Control", cacheControl)
+	if etagMatches(e.Request.Header.Get("If-None-Match"), a.etag) {
+		return e.NoContent(http.StatusNotModified)
+	}
+	return e.Blob(http.StatusOK, "application/json", a.body)
+}
+
+// etagMatches implements the weak comparison of If-None-Match (RFC 9110
+// 13.1.2): any listed tag, weak or strong, or "*".
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == etag || candidate == "*" {
+			return true
+		}
+	}
+	return false
+}
