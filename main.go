@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -42,7 +43,14 @@ func main() {
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
 			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				e.Router.GET("/{path...}", apis.Static(os.DirFS(publicDir), true))
+				webApp := apis.Static(os.DirFS(publicDir), true)
+				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
+					// an unknown API path is an API error, not the web app's index.html
+					if strings.HasPrefix(re.Request.URL.Path, "/api/") {
+						return re.NotFoundError("", nil)
+					}
+					return webApp(re)
+				}).Bind(apis.SkipSuccessActivityLog())
 			}
 			return e.Next()
 		},

@@ -82,14 +82,9 @@ func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error
 	return tx.Save(post)
 }
 
-// derivedSummary is the summary the server gives a post: the opening of
-// its body when the post is free, and none when it is paid, because the
-// summary is public and a paid body is not.
+// derivedSummary is content.DerivedSummary for a post record.
 func derivedSummary(post *core.Record, body string) string {
-	if post.GetFloat("price") > 0 {
-		return ""
-	}
-	return content.Summarize(body)
+	return content.DerivedSummary(body, post.GetFloat("price"))
 }
 
 // summaryIsDerived tells whether a summary is empty or the one made from

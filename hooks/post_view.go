@@ -11,7 +11,7 @@ import (
 func respondWithPost(e *core.RequestEvent, status int, postId string) error {
 	view, err := postViewFor(e, postId)
 	if err != nil {
-		return e.InternalServerError("Failed to load the post.", err)
+		return saveFailed(e, "Failed to load the post.", err)
 	}
 	return e.JSON(status, view)
 }

@@ -2,7 +2,8 @@ package hooks
 
 import (
 	"errors"
-	"math"
+	"strconv"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -106,6 +107,9 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 // date, and the summary, which follows the body and the price until the
 // author writes one.
 func completePost(tx core.App, post *core.Record) error {
+	post.Set("title", strings.TrimSpace(post.GetString("title")))
+	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
+
 	if post.GetString("status") == "" {
 		post.Set("status", statusDraft)
 	}
@@ -160,9 +164,11 @@ func validatePost(e *core.RecordEvent) error {
 	return nil
 }
 
-// hasMoreThanTwoDecimals tells whether a price has fractions of a cent,
-// with a tolerance for binary floating point (19.99*100 is 1998.9999…).
+// hasMoreThanTwoDecimals tells whether a price has fractions of a cent. It
+// reads the shortest decimal form of the number (what the client wrote:
+// 19.99, not 19.989999…), so no tolerance lets 1.0000000001 through.
 func hasMoreThanTwoDecimals(price float64) bool {
-	cents := price * 100
-	return math.Abs(cents-math.Round(cents)) > 1e-6
+	decimal := strconv.FormatFloat(price, 'f', -1, 64)
+	_, fraction, _ := strings.Cut(decimal, ".")
+	return len(fraction) > 2
 }

@@ -1,17 +1,19 @@
 package hooks
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/spf13/cast"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -126,17 +128,71 @@ func (api *postsApi) cached(key string, build func(generation uint64) (any, erro
 	return v.(cachedAnswer), nil
 }
 
-// postForm is the body of POST and PATCH /api/blog/posts. Pointers tell a
-// field that was sent apart from one that was not, so PATCH changes only
-// what it names.
+// postForm is the body of POST and PATCH /api/blog/posts. A nil field was
+// not sent, so PATCH changes only what it names.
 type postForm struct {
-	Title    *string  `json:"title" form:"title"`
-	Body     *string  `json:"body" form:"body"`
-	Summary  *string  `json:"summary" form:"summary"`
-	Slug     *string  `json:"slug" form:"slug"`
-	Status   *string  `json:"status" form:"status"`
-	Price    *float64 `json:"price" form:"price"`
-	Currency *string  `json:"currency" form:"currency"`
+	Title    *string
+	Body     *string
+	Summary  *string
+	Slug     *string
+	Status   *string
+	Price    *float64
+	Currency *string
+}
+
+// readPostForm reads the post fields from a JSON, form-encoded or
+// multipart body (PocketBase's request info parses all three). Only the
+// keys present count as sent; a wrongly typed value is a field error.
+func readPostForm(e *core.RequestEvent) (*postForm, error) {
+	info, err := e.RequestInfo()
+	if err != nil {
+		return nil, e.BadRequestError("Failed to read the submitted post data.", nil)
+	}
+
+	// form values arrive as text that PocketBase turned into numbers or
+	// booleans where they looked like one; JSON says what it means
+	fromForm := !strings.HasPrefix(e.Request.Header.Get("Content-Type"), "application/json")
+	errs := validation.Errors{}
+
+	text := func(field string) *string {
+		switch v := info.Body[field].(type) {
+		case nil:
+			return nil
+		case string:
+			return &v
+		case float64, bool:
+			if fromForm {
+				s := cast.ToString(v)
+				return &s
+			}
+		}
+		errs[field] = validation.NewError("validation_invalid_type", "Must be a string.")
+		return nil
+	}
+	number := func(field string) *float64 {
+		switch v := info.Body[field].(type) {
+		case nil:
+			return nil
+		case float64:
+			return &v
+		}
+		errs[field] = validation.NewError("validation_invalid_type", "Must be a number.")
+		return nil
+	}
+
+	form := &postForm{
+		Title:    text("title"),
+		Body:     text("body"),
+		Summary:  text("summary"),
+		Slug:     text("slug"),
+		Status:   text("status"),
+		Price:    number("price"),
+		Currency: text("currency"),
+	}
+	if len(errs) > 0 {
+		return nil, e.BadRequestError("Invalid post data.", errs)
+	}
+	return form, nil
 }
 
 // applyTo copies the sent metadata fields onto post. Validation is left to
@@ -160,38 +216,21 @@ func (form *postForm) applyTo(post *core.Record) {
 	}
 }
 
-// bindPostForm reads the request body into form, turning a wrongly typed
-// field into a field error instead of a bare decoding message.
-func bindPostForm(e *core.RequestEvent, form *postForm) error {
-	err := e.BindBody(form)
-	if err == nil {
-		return nil
-	}
-
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		want := "string"
-		if typeErr.Type != nil && typeErr.Type.Kind() == reflect.Float64 {
-			want = "number"
-		}
-		return e.BadRequestError("Invalid post data.", validation.Errors{
-			typeErr.Field: validation.NewError("validation_invalid_type", "Must be a "+want+"."),
-		})
-	}
-	if errors.Is(err, router.ErrUnsupportedContentType) {
-		return e.BadRequestError("Send the post as JSON or form data.", nil)
-	}
-	return e.BadRequestError("Failed to read the submitted post data.", nil)
-}
-
 func postCreate(e *core.RequestEvent) error {
-	form := postForm{}
-	if err := bindPostForm(e, &form); err != nil {
+	form, err := readPostForm(e)
+	if err != nil {
 		return err
 	}
 
+	// the body is required here (the collections API creates a post first
+	// and its body after); its error is reported with the post's own
+	var missingBody validation.Errors
+	if form.Body == nil || strings.TrimSpace(*form.Body) == "" {
+		missingBody = validation.Errors{"body": validation.NewError("validation_required", "Cannot be blank.")}
+	}
+
 	var postId string
-	err := e.App.RunInTransaction(func(tx core.App) error {
+	err = e.App.RunInTransaction(func(tx core.App) error {
 		posts, err := tx.FindCachedCollectionByNameOrId(postsCollection)
 		if err != nil {
 			return err
@@ -200,8 +239,12 @@ func postCreate(e *core.RequestEvent) error {
 		post := core.NewRecord(posts)
 		post.Set("author", e.Auth.Id)
 		form.applyTo(post)
-		if err := tx.Save(post); err != nil {
-			return err
+		saveErr := tx.Save(post)
+		if missingBody != nil {
+			return withFieldErrors(saveErr, missingBody)
+		}
+		if saveErr != nil {
+			return saveErr
 		}
 		postId = post.Id
 
@@ -214,6 +257,26 @@ func postCreate(e *core.RequestEvent) error {
 	return respondWithPost(e, http.StatusCreated, postId)
 }
 
+// withFieldErrors adds extra field errors to err when err is itself a set
+// of field errors (or nil); any other error is returned as it is.
+func withFieldErrors(err error, extra validation.Errors) error {
+	if err == nil {
+		return extra
+	}
+	var fieldErrs validation.Errors
+	if !errors.As(err, &fieldErrs) {
+		return err
+	}
+	merged := validation.Errors{}
+	for k, v := range fieldErrs {
+		merged[k] = v
+	}
+	for k, v := range extra {
+		merged[k] = v
+	}
+	return merged
+}
+
 func postUpdate(e *core.RequestEvent) error {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {
@@ -223,8 +286,8 @@ func postUpdate(e *core.RequestEvent) error {
 		return err
 	}
 
-	form := postForm{}
-	if err := bindPostForm(e, &form); err != nil {
+	form, err := readPostForm(e)
+	if err != nil {
 		return err
 	}
 
@@ -288,7 +351,7 @@ func findPostByIdOrSlug(app core.App, idOrSlug string) (*core.Record, error) {
 func requirePostVisible(e *core.RequestEvent, post *core.Record) error {
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return e.BadRequestError("Failed to read the request.", nil)
 	}
 	visible, err := e.App.CanAccessRecord(post, info, post.Collection().ViewRule)
 	if err != nil || !visible {
@@ -306,17 +369,21 @@ func requireAuthorAccess(e *core.RequestEvent, post *core.Record, rule *string) 
 	}
 	info, err := e.RequestInfo()
 	if err != nil {
-		return e.BadRequestError("", err)
+		return e.BadRequestError("Failed to read the request.", nil)
 	}
 	allowed, err := e.App.CanAccessRecord(post, info, rule)
 	if err != nil || !allowed {
+		if _, err := e.App.FindRecordById(postsCollection, post.Id); err != nil {
+			return e.NotFoundError("", nil) // deleted in between
+		}
 		return e.ForbiddenError("Only the author of the post can do this.", nil)
 	}
 	return nil
 }
 
 // saveFailed turns a failed write into PocketBase's error JSON: field
-// errors become a 400 with per-field data, anything else stays a 500.
+// errors become a 400 with per-field data, a vanished post a 404, anything
+// else stays a 500.
 func saveFailed(e *core.RequestEvent, message string, err error) error {
 	var apiErr *router.ApiError
 	if errors.As(err, &apiErr) {
@@ -325,6 +392,10 @@ func saveFailed(e *core.RequestEvent, message string, err error) error {
 	var fieldErrs validation.Errors
 	if errors.As(err, &fieldErrs) {
 		return e.BadRequestError(message, fieldErrs)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		// the post was deleted by a concurrent request
+		return e.NotFoundError("", nil)
 	}
 	return e.InternalServerError(message, err)
 }

@@ -29,11 +29,8 @@ func uniqueSlug(app core.App, base string, postId string) (string, error) {
 	for _, s := range taken {
 		used[s] = struct{}{}
 	}
-
-	for n := 1; ; n++ {
-		candidate := content.SlugCandidate(base, n)
-		if _, ok := used[candidate]; !ok && !content.LooksLikeRecordId(candidate) {
-			return candidate, nil
-		}
-	}
+	return content.FirstFreeSlug(base, func(s string) bool {
+		_, ok := used[s]
+		return ok
+	}), nil
 }

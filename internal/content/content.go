@@ -94,3 +94,24 @@ var recordIdShape = regexp.MustCompile(`^[a-z0-9]{15}$`)
 func LooksLikeRecordId(s string) bool {
 	return recordIdShape.MatchString(s)
 }
+
+// FirstFreeSlug returns the first of base, base-2, base-3, … that is not
+// taken and cannot be mistaken for a record id.
+func FirstFreeSlug(base string, taken func(slug string) bool) string {
+	for n := 1; ; n++ {
+		candidate := SlugCandidate(base, n)
+		if !taken(candidate) && !LooksLikeRecordId(candidate) {
+			return candidate
+		}
+	}
+}
+
+// DerivedSummary is the summary the server gives a post whose author wrote
+// none: the opening of its body when the post is free, and nothing when it
+// is paid, because the summary is public and a paid body is not.
+func DerivedSummary(body string, price float64) string {
+	if price > 0 {
+		return ""
+	}
+	return Summarize(body)
+}
