@@ -15,12 +15,17 @@ import (
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/osutils"
 
+	"blogbase/commands"
 	"blogbase/hooks"
 	_ "blogbase/migrations"
 )
 
 func main() {
-	app := pocketbase.New()
+	app := pocketbase.NewWithConfig(pocketbase.Config{
+		// SQL statement logging only when asked for with --dev, also under
+		// `go run`: it floods the console and slows seeding to a crawl
+		DefaultDev: false,
+	})
 
 	var publicDir string
 	app.RootCmd.PersistentFlags().StringVar(
@@ -39,6 +44,7 @@ func main() {
 	})
 
 	hooks.Register(app)
+	commands.Register(app)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
