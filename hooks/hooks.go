@@ -26,6 +26,7 @@ func Register(app core.App) {
 	bindPosts(app)
 	bindPostContents(app)
 	bindPublicCache(app, cache)
+	bindQueryGuard(app)
 	bindPostsApi(app, cache, listingMaxAge(app))
 }
 
