@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -81,9 +82,10 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 
 		var stored struct {
 			Author        string `db:"author"`
+			Summary       string `db:"summary"`
 			CommentsCount int    `db:"commentsCount"`
 		}
-		err := tx.DB().Select("author", "commentsCount").From(postsCollection).
+		err := tx.DB().Select("author", "summary", "commentsCount").From(postsCollection).
 			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
 		if err != nil {
 			return err
@@ -95,6 +97,9 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 		}
 		e.Record.Set("commentsCount", stored.CommentsCount)
 
+		if err := completeSummary(tx, e.Record, stored.Summary); err != nil {
+			return err
+		}
 		if err := completePost(tx, e.Record); err != nil {
 			return err
 		}
@@ -103,9 +108,8 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 }
 
 // completePost fills what the server derives when the author left it empty:
-// status, currency, a unique slug from the title, the first publication
-// date, and the summary, which follows the body and the price until the
-// author writes one.
+// status, currency, a unique slug from the title and the first publication
+// date.
 func completePost(tx core.App, post *core.Record) error {
 	post.Set("title", strings.TrimSpace(post.GetString("title")))
 	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
@@ -128,17 +132,29 @@ func completePost(tx core.App, post *core.Record) error {
 		post.Set("slug", slug)
 	}
 
-	if !post.IsNew() {
-		stored, err := tx.FindFirstRecordByData(postContentsCollection, "post", post.Id)
-		if err != nil {
-			return err
-		}
-		body := stored.GetString("body")
-		if summaryIsDerived(post.GetString("summary"), body) {
-			post.Set("summary", derivedSummary(post, body))
-		}
+	return nil
+}
+
+// completeSummary makes the summary follow the body and the price until the
+// author writes one. A summary this save did not touch is taken from the
+// stored row: the record may have been loaded before its body changed, and
+// its stale copy must not pass for the author's own words.
+func completeSummary(tx core.App, post *core.Record, storedSummary string) error {
+	var body string
+	err := tx.DB().Select("body").From(postContentsCollection).
+		Where(dbx.HashExp{"post": post.Id}).Row(&body)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
 	}
 
+	summary := strings.TrimSpace(post.GetString("summary"))
+	if summary == strings.TrimSpace(post.Original().GetString("summary")) {
+		summary = storedSummary
+	}
+	if summaryIsDerived(summary, body) {
+		summary = derivedSummary(post, body)
+	}
+	post.Set("summary", summary)
 	return nil
 }
 

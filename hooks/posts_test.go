@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
+	"blogbase/internal/content"
 )
 
 // TestPostsCollectionRules drives the posts API rules through the
@@ -561,9 +564,10 @@ func TestPostSlugsUnderConcurrentCreates(t *testing.T) {
 	assertSplitInvariant(t, app)
 }
 
-// TestPostsRulesAreTheOnesShipped guards against a migration drifting from
-// the rules the scenarios above were written for.
-func TestPostsRulesAreTheOnesShipped(t *testing.T) {
+// TestPostsSchema checks the posts collection the migrations ship against
+// what the hooks rely on: the listing's indexes, the cascading author, and
+// a slug pattern that every generated slug fits.
+func TestPostsSchema(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
@@ -579,5 +583,65 @@ func TestPostsRulesAreTheOnesShipped(t *testing.T) {
 	}
 	if f, ok := posts.Fields.GetByName("author").(*core.RelationField); !ok || !f.CascadeDelete || !f.Required {
 		t.Error("posts.author must be a required relation that cascades")
+	}
+
+	pattern := regexp.MustCompile(posts.Fields.GetByName("slug").(*core.TextField).Pattern)
+	for _, title := range []string{
+		"The __init__ method", "foo _bar", "x___y", "a-_-b", "_leading", "trailing_", "C++ & C#",
+		"你好 世界", "Ünïcödé Çafé", "🙂🙃", "   ", "1234567890abcde", strings.Repeat("long title ", 20),
+	} {
+		slug := content.Slug(title)
+		if !pattern.MatchString(slug) || len(slug) > posts.Fields.GetByName("slug").(*core.TextField).Max {
+			t.Errorf("slug %q of title %q does not fit the slug field", slug, title)
+		}
+	}
+}
+
+// TestStalePostRecordCannotPublishAnOldSummary saves a post record loaded
+// before its body changed: its stale summary must not pass for the
+// author's own, least of all on a post that becomes paid.
+func TestStalePostRecordCannotPublishAnOldSummary(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	stale, err := app.FindRecordById("posts", fx.aliceDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale.GetString("summary") != "alice draft body" {
+		t.Fatalf("fixture summary %q", stale.GetString("summary"))
+	}
+
+	body, err := app.FindRecordById("postContents", fx.aliceDraftContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.Set("body", "<p>the real opening</p>")
+	if err := app.Save(body); err != nil {
+		t.Fatal(err)
+	}
+
+	stale.Set("price", 5)
+	stale.Set("status", "published")
+	if err := app.Save(stale); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := app.FindRecordById("posts", fx.aliceDraft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := saved.GetString("summary"); got != "" {
+		t.Fatalf("a paid post got the public summary %q", got)
+	}
+
+	// the author's own summary, set on the same stale record, is kept
+	saved.Set("summary", "Read on")
+	saved.Set("price", 0)
+	if err := app.Save(saved); err != nil {
+		t.Fatal(err)
+	}
+	if saved, _ = app.FindRecordById("posts", fx.aliceDraft); saved.GetString("summary") != "Read on" {
+		t.Fatalf("the author's summary was replaced by %q", saved.GetString("summary"))
 	}
 }

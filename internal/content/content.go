@@ -15,16 +15,38 @@ import (
 )
 
 // bodyPolicy is the allow-list every post body passes through before it is
-// stored: what a blog post needs (headings, lists, links, images, code,
-// quotes, tables) and nothing that can run script. bluemonday's UGC policy
-// already drops event handlers, style and unsafe URL schemes; links are
-// additionally marked nofollow because bodies are user content.
+// stored: what a blog post needs (headings, paragraphs, lists, links,
+// images, code, quotes, tables) and nothing that can run script or restyle
+// the page. Spelled out rather than bluemonday's UGCPolicy, which also lets
+// through id attributes (DOM clobbering in the page that shows the body).
+// Links are marked nofollow because bodies are user content.
 var bodyPolicy = func() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.AllowURLSchemes("http", "https", "mailto")
+	p := bluemonday.NewPolicy()
+	p.AllowStandardURLs() // http, https, mailto and relative URLs only
+
+	p.AllowAttrs("dir").Matching(bluemonday.Direction).Globally()
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$`)).Globally()
+	p.AllowAttrs("title").Matching(bluemonday.Paragraph).Globally()
+
+	p.AllowElements(
+		"p", "br", "hr", "div", "span", "section", "article", "aside", "details", "summary",
+		"h1", "h2", "h3", "h4", "h5", "h6",
+		"strong", "b", "em", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark",
+		"abbr", "dfn", "kbd", "samp", "var", "time",
+		"ul", "ol", "li", "dl", "dt", "dd",
+		"blockquote", "q", "cite", "pre", "code", "figure", "figcaption",
+		"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+	)
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("cite").OnElements("blockquote", "q", "del", "ins")
+	p.AllowAttrs("src", "alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(bluemonday.NumberOrPercent).OnElements("img")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#-]{1,32}$`)).OnElements("code", "pre")
+
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
-	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[\w+#-]{1,32}$`)).OnElements("code", "pre")
 	return p
 }()
 
@@ -61,10 +83,13 @@ func Summarize(body string) string {
 // MaxSlugBase is the longest slug Slug makes, before any "-N" suffix.
 const MaxSlugBase = 80
 
-// Slug turns a title into a URL slug; titles in any script are
-// transliterated ("你好 世界" → "ni-hao-shi-jie").
+var slugSeparators = regexp.MustCompile(`[-_]+`)
+
+// Slug turns a title into a URL slug of lowercase letters and digits
+// joined by single hyphens; titles in any script are transliterated
+// ("你好 世界" → "ni-hao-shi-jie").
 func Slug(title string) string {
-	s := slug.Make(title)
+	s := strings.Trim(slugSeparators.ReplaceAllString(slug.Make(title), "-"), "-")
 	if len(s) > MaxSlugBase {
 		s = s[:MaxSlugBase]
 		if i := strings.LastIndexByte(s, '-'); i > MaxSlugBase/2 {

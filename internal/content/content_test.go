@@ -25,6 +25,9 @@ func TestSanitizeBody(t *testing.T) {
 		{"blog markup", `<h2>T</h2><ul><li>a</li></ul><blockquote>q</blockquote><pre><code class="language-go">x := 1</code></pre><table><tr><td>c</td></tr></table>`,
 			`<h2>T</h2><ul><li>a</li></ul><blockquote>q</blockquote><pre><code class="language-go">x := 1</code></pre><table><tr><td>c</td></tr></table>`},
 		{"foreign class", `<code class="evil">x</code>`, `<code>x</code>`},
+		{"id attribute (DOM clobbering)", `<p id="location">a</p><img src="/a.png" name="x" id="y">`, `<p>a</p><img src="/a.png">`},
+		{"form elements", `<form action="https://evil.example"><input name="q"><button>go</button></form>`, `go`},
+		{"image size", `<img src="/a.png" alt="A" width="640" height="50%" onload="x()">`, `<img src="/a.png" alt="A" width="640" height="50%">`},
 	}
 	for _, c := range cases {
 		if got := SanitizeBody(c.in); got != c.want {
