@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"database/sql"
+	"errors"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -9,34 +12,38 @@ import (
 // author's public fields, and the body when the viewer may read it, or
 // "locked": true without it.
 func respondWithPost(e *core.RequestEvent, status int, postId string) error {
-	view, err := postViewFor(e, postId)
+	info, err := e.RequestInfo()
+	if err != nil {
+		return e.BadRequestError("Failed to read the request.", nil)
+	}
+	view, err := postView(e.App, info, postId)
 	if err != nil {
 		return saveFailed(e, "Failed to load the post.", err)
 	}
 	return e.JSON(status, view)
 }
 
-func postViewFor(e *core.RequestEvent, postId string) (map[string]any, error) {
-	post, err := e.App.FindRecordById(postsCollection, postId)
+// postView builds the post answer for the reader described by info.
+func postView(app core.App, info *core.RequestInfo, postId string) (map[string]any, error) {
+	post, err := app.FindRecordById(postsCollection, postId)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPostNotFound // deleted meanwhile
+	}
 	if err != nil {
 		return nil, err
 	}
-	author, err := e.App.FindRecordById(usersCollection, post.GetString("author"))
+	author, err := app.FindRecordById(usersCollection, post.GetString("author"))
 	if err != nil {
 		return nil, err
 	}
-	content, err := e.App.FindFirstRecordByData(postContentsCollection, "post", post.Id)
+	content, err := app.FindFirstRecordByData(postContentsCollection, "post", post.Id)
 	if err != nil {
 		return nil, err
 	}
 
 	// whether the body is readable is the postContents view rule's call,
 	// the same rule the collections API, expand and realtime apply
-	info, err := e.RequestInfo()
-	if err != nil {
-		return nil, err
-	}
-	readable, err := e.App.CanAccessRecord(content, info, content.Collection().ViewRule)
+	readable, err := app.CanAccessRecord(content, info, content.Collection().ViewRule)
 	if err != nil {
 		return nil, err
 	}

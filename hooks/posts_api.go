@@ -15,6 +15,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cast"
 	"golang.org/x/sync/singleflight"
+
+	"blogbase/internal/content"
 )
 
 // bindPostsApi registers the post routes of /api/blog. They write a post
@@ -34,8 +36,8 @@ func bindPostsApi(app core.App, cache *publicCache, maxAge int) {
 		g.POST("/posts", postCreate).Bind(apis.RequireAuth(usersCollection))
 
 		// the author (or a superuser) changes or deletes a post
-		g.PATCH("/posts/{id}", postUpdate).Bind(apis.RequireAuth())
-		g.DELETE("/posts/{id}", postDelete).Bind(apis.RequireAuth())
+		g.PATCH("/posts/{id}", postUpdate).Bind(apis.RequireAuth(usersCollection, core.CollectionNameSuperusers))
+		g.DELETE("/posts/{id}", postDelete).Bind(apis.RequireAuth(usersCollection, core.CollectionNameSuperusers))
 
 		return se.Next()
 	})
@@ -69,8 +71,10 @@ func (api *postsApi) list(e *core.RequestEvent) error {
 }
 
 // view is GET /api/blog/posts/{idOrSlug}. What a guest sees is the same for
-// every guest and comes from the public cache; signed-in readers may see
-// more (their drafts, bodies they bought) and are answered from the database.
+// every guest and comes from the public cache, revalidated on every use
+// (no-cache): unlike a listing, a post view can hold a body that was just
+// put behind a price. Signed-in readers may see more (their drafts, bodies
+// they bought) and are answered from the database.
 func (api *postsApi) view(e *core.RequestEvent) error {
 	e.Response.Header().Set("Vary", "Authorization")
 	idOrSlug := e.Request.PathValue("idOrSlug")
@@ -88,19 +92,34 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 	}
 
 	answer, err := api.cached("view|"+idOrSlug, func(uint64) (any, error) {
+		// built for any guest, not from this request (whose body or
+		// headers are none of the answer's business)
+		guest := guestRequestInfo()
 		post, err := findPostByIdOrSlug(e.App, idOrSlug)
 		if err != nil {
-			return nil, e.NotFoundError("", nil)
+			return nil, errPostNotFound
 		}
-		if err := requirePostVisible(e, post); err != nil {
-			return nil, err
+		visible, err := e.App.CanAccessRecord(post, guest, post.Collection().ViewRule)
+		if err != nil || !visible {
+			return nil, errPostNotFound
 		}
-		return postViewFor(e, post.Id)
+		return postView(e.App, guest, post.Id)
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to load the post.", err)
 	}
-	return writeCachedAnswer(e, answer, api.cacheControl)
+	return writeCachedAnswer(e, answer, "public, no-cache")
+}
+
+// guestRequestInfo is the request info of a reader who is not signed in.
+func guestRequestInfo() *core.RequestInfo {
+	return &core.RequestInfo{
+		Context: core.RequestInfoContextDefault,
+		Method:  http.MethodGet,
+		Query:   map[string]string{},
+		Headers: map[string]string{},
+		Body:    map[string]any{},
+	}
 }
 
 // cached returns the cached answer under key, or builds it with build (in
@@ -175,6 +194,11 @@ func readPostForm(e *core.RequestEvent) (*postForm, error) {
 			return nil
 		case float64:
 			return &v
+		case string:
+			// a form value PocketBase left as text, e.g. "9.90"
+			if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && fromForm {
+				return &n
+			}
 		}
 		errs[field] = validation.NewError("validation_invalid_type", "Must be a number.")
 		return nil
@@ -225,7 +249,7 @@ func postCreate(e *core.RequestEvent) error {
 	// the body is required here (the collections API creates a post first
 	// and its body after); its error is reported with the post's own
 	var missingBody validation.Errors
-	if form.Body == nil || strings.TrimSpace(*form.Body) == "" {
+	if form.Body == nil || strings.TrimSpace(content.SanitizeBody(*form.Body)) == "" {
 		missingBody = validation.Errors{"body": validation.NewError("validation_required", "Cannot be blank.")}
 	}
 
@@ -294,6 +318,9 @@ func postUpdate(e *core.RequestEvent) error {
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		// reload in the transaction so that no concurrent change is lost
 		post, err := tx.FindRecordById(postsCollection, post.Id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errPostNotFound // deleted since the access check
+		}
 		if err != nil {
 			return err
 		}
@@ -381,8 +408,12 @@ func requireAuthorAccess(e *core.RequestEvent, post *core.Record, rule *string) 
 	return nil
 }
 
+// errPostNotFound is a post that is not there, or not for this reader:
+// one deleted by a concurrent request, say.
+var errPostNotFound = errors.New("post not found")
+
 // saveFailed turns a failed write into PocketBase's error JSON: field
-// errors become a 400 with per-field data, a vanished post a 404, anything
+// errors become a 400 with per-field data, a missing post a 404, anything
 // else stays a 500.
 func saveFailed(e *core.RequestEvent, message string, err error) error {
 	var apiErr *router.ApiError
@@ -393,8 +424,7 @@ func saveFailed(e *core.RequestEvent, message string, err error) error {
 	if errors.As(err, &fieldErrs) {
 		return e.BadRequestError(message, fieldErrs)
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		// the post was deleted by a concurrent request
+	if errors.Is(err, errPostNotFound) {
 		return e.NotFoundError("", nil)
 	}
 	return e.InternalServerError(message, err)

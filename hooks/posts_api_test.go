@@ -116,6 +116,105 @@ func TestPostViewRoute(t *testing.T) {
 	}
 }
 
+// TestPostViewFollowsEveryWrite warms the guest view cache of a post,
+// writes through one path, and expects the next guest view to show it.
+func TestPostViewFollowsEveryWrite(t *testing.T) {
+	t.Parallel()
+
+	view := "/api/blog/posts/" + fx.alicePublished
+	scenarios := []tests.ApiScenario{
+		{
+			Name: "a write that bypasses the app is not seen: the view is cached",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				_, err := app.DB().Update("posts", dbx.Params{"title": "Behind our back"}, dbx.HashExp{"id": fx.alicePublished}).Execute()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"title":"Alice in public"`},
+			NotExpectedContent: []string{"Behind our back"},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				if cc := res.Header.Get("Cache-Control"); cc != "public, no-cache" || res.Header.Get("ETag") == "" ||
+					res.Header.Get("Vary") == "" {
+					t.Fatalf("guest view headers: Cache-Control %q, ETag %q, Vary %q", cc, res.Header.Get("ETag"), res.Header.Get("Vary"))
+				}
+			},
+		},
+		{
+			Name: "author putting the post behind a price locks it for guests at once",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				expectCode(t, send(t, h, http.MethodPatch, view, `{"price":3}`, fx.aliceToken), 200)
+			}),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"locked":true`},
+			NotExpectedContent: []string{"alice public body"},
+		},
+		{
+			Name: "author unpublishing through the collections API hides it at once",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				expectCode(t, send(t, h, http.MethodPatch, "/api/collections/posts/records/"+fx.alicePublished, `{"status":"draft"}`, fx.aliceToken), 200)
+			}),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name: "author rewriting the body through the collections API",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				expectCode(t, send(t, h, http.MethodPatch, "/api/collections/postContents/records/"+fx.alicePublishedContent, `{"body":"<p>fresh words</p>"}`, fx.aliceToken), 200)
+			}),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{"fresh words"},
+		},
+		{
+			Name: "author renaming themself through a batch",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				expectCode(t, send(t, h, http.MethodPost, "/api/batch", `{"requests":[{"method":"PATCH","url":"/api/collections/users/records/`+fx.aliceId+`","body":{"name":"Batch Alice"}}]}`, fx.aliceToken), 200)
+			}),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"name":"Batch Alice"`},
+		},
+		{
+			Name: "Go code deleting the post",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				post, err := app.FindRecordById("posts", fx.alicePublished)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := app.Delete(post); err != nil {
+					t.Fatal(err)
+				}
+			}),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "a guest request with a malformed body still gets the post",
+			Body:            strings.NewReader(`{`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"title":"Alice in public"`},
+		},
+		{
+			Name:            "a signed-in reader's view is private",
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"title":"Alice in public"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				if cc := res.Header.Get("Cache-Control"); cc != "private, no-cache" {
+					t.Fatalf("signed-in view Cache-Control %q", cc)
+				}
+			},
+		},
+	}
+
+	for _, s := range scenarios {
+		s.Method = http.MethodGet
+		s.URL = view
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
 func TestPostCreateRoute(t *testing.T) {
 	t.Parallel()
 
@@ -351,6 +450,25 @@ func TestPostCreateRoute(t *testing.T) {
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"price":{"code":"validation_invalid_type"`},
 			AfterTestFunc:   assertPostCount(postsBefore),
+		},
+		{
+			Name:            "user whose body is only script",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/posts",
+			Body:            strings.NewReader(`{"title":"x","body":"<script>alert(1)</script>"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_required"`},
+			AfterTestFunc:   assertPostCount(postsBefore),
+		},
+		{
+			Name:            "user posting a form with a price of 9.90",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/posts",
+			Body:            strings.NewReader(`title=Priced&body=y&price=9.90`),
+			Headers:         map[string]string{"Authorization": fx.bobToken, "Content-Type": "application/x-www-form-urlencoded"},
+			ExpectedStatus:  201,
+			ExpectedContent: []string{`"price":9.9`},
 		},
 		{
 			Name:            "user sending a price with a tiny fraction",

@@ -218,27 +218,8 @@ func assertOrdered(t testing.TB, res *http.Response, newestFirst bool) {
 func TestPostsListingFollowsEveryWrite(t *testing.T) {
 	t.Parallel()
 
-	// warmThen returns a BeforeTestFunc that caches the listing (twice, so
-	// the second answer is a cache hit) and then runs write.
 	warmThen := func(write func(t testing.TB, app *tests.TestApp, h http.Handler)) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
-		return func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-			mux, err := e.Router.BuildMux()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 0; i < 2; i++ {
-				if rec := send(t, mux, http.MethodGet, listing, "", ""); rec.Code != 200 {
-					t.Fatalf("warm-up: %d %s", rec.Code, rec.Body)
-				}
-			}
-			write(t, app, mux)
-		}
-	}
-	expectCode := func(t testing.TB, rec *httptest.ResponseRecorder, code int) {
-		t.Helper()
-		if rec.Code != code {
-			t.Fatalf("write answered %d, want %d: %s", rec.Code, code, rec.Body)
-		}
+		return warmThenWrite(listing, write)
 	}
 
 	scenarios := []tests.ApiScenario{
@@ -335,6 +316,30 @@ func TestPostsListingFollowsEveryWrite(t *testing.T) {
 		s.ExpectedStatus = 200
 		s.TestAppFactory = newTestApp
 		s.Test(t)
+	}
+}
+
+// warmThenWrite returns a BeforeTestFunc that asks a guest's target twice
+// (so that the second answer is a cache hit) and then runs write.
+func warmThenWrite(target string, write func(t testing.TB, app *tests.TestApp, h http.Handler)) func(testing.TB, *tests.TestApp, *core.ServeEvent) {
+	return func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		mux, err := e.Router.BuildMux()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			if rec := send(t, mux, http.MethodGet, target, "", ""); rec.Code != 200 {
+				t.Fatalf("warm-up: %d %s", rec.Code, rec.Body)
+			}
+		}
+		write(t, app, mux)
+	}
+}
+
+func expectCode(t testing.TB, rec *httptest.ResponseRecorder, code int) {
+	t.Helper()
+	if rec.Code != code {
+		t.Fatalf("write answered %d, want %d: %s", rec.Code, code, rec.Body)
 	}
 }
 

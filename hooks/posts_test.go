@@ -74,12 +74,12 @@ func TestPostsCollectionRules(t *testing.T) {
 			NotExpectedContent: []string{fx.alicePaid},
 		},
 		{
-			Name:               "superuser probing a paid body through the back-relation",
-			Method:             http.MethodGet,
-			URL:                records + "?filter=" + urlQuery(`postContents_via_post.body ~ "paid body"`),
-			Headers:            auth(fx.superuserToken),
-			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"totalItems":1`, fx.alicePaid},
+			Name:            "superuser probing a paid body through the back-relation",
+			Method:          http.MethodGet,
+			URL:             records + "?filter=" + urlQuery(`postContents_via_post.body ~ "paid body"`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":1`, fx.alicePaid},
 		},
 		{
 			Name:               "guest expanding the paid body",

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,9 @@ type publicCache struct {
 	answers    *lru.Cache[string, cachedAnswer]
 	totals     *lru.Cache[string, cachedTotal]
 	ttl        time.Duration
+
+	mu    sync.Mutex // serializes stores, so that bytes stays exact
+	bytes int        // the size of all cached answer bodies
 }
 
 type cachedAnswer struct {
@@ -41,14 +45,22 @@ type cachedTotal struct {
 	n          int
 }
 
-// publicCacheSize bounds the number of distinct answers kept; the least
-// recently used go first, so random query strings cannot grow memory.
-const publicCacheSize = 4096
+// The cache is bounded by entries and by bytes; the least recently used
+// answers go first, so neither random query strings nor many large posts
+// can grow memory past these.
+const (
+	publicCacheEntries  = 4096
+	publicCacheBytes    = 32 << 20
+	maxCachedAnswerSize = 512 << 10 // a larger answer is built per request
+)
 
 func newPublicCache(ttl time.Duration) *publicCache {
-	answers, _ := lru.New[string, cachedAnswer](publicCacheSize)
-	totals, _ := lru.New[string, cachedTotal](publicCacheSize)
-	return &publicCache{answers: answers, totals: totals, ttl: ttl}
+	c := &publicCache{ttl: ttl}
+	c.answers, _ = lru.NewWithEvict(publicCacheEntries, func(_ string, a cachedAnswer) {
+		c.bytes -= len(a.body) // called under c.mu, from Add and RemoveOldest
+	})
+	c.totals, _ = lru.New[string, cachedTotal](publicCacheEntries)
+	return c
 }
 
 // bindPublicCache invalidates the cache after every committed write that
@@ -92,7 +104,18 @@ func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) ca
 		etag:       `"` + hex.EncodeToString(sum[:12]) + `"`,
 		body:       body,
 	}
+	if len(body) > maxCachedAnswerSize {
+		return a
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.answers.Remove(key) // an update would not report the old size
 	c.answers.Add(key, a)
+	c.bytes += len(body)
+	for c.bytes > publicCacheBytes {
+		c.answers.RemoveOldest()
+	}
 	return a
 }
 
