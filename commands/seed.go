@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -93,12 +95,23 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 		opts.random = rand.Uint64()
 	}
 
-	// Posts are keyed by random ids, so inserts land all over the indexes:
-	// a page cache that holds them (on the one writer connection, for this
-	// command only) keeps 100k posts from thrashing the disk.
-	if _, err := app.NonconcurrentDB().NewQuery("PRAGMA cache_size = -262144").Execute(); err != nil {
+	// For this bulk job only, on the one writer connection: posts are keyed
+	// by random ids, so inserts land all over the indexes and a page cache
+	// that holds them saves rereads; and no fsync at checkpoints (an
+	// interrupted seed still leaves whole chunks, since each is a
+	// transaction, but a power cut during it may cost the database).
+	writer := app.NonconcurrentDB()
+	if _, err := writer.NewQuery("PRAGMA cache_size = -262144").Execute(); err != nil {
 		return err
 	}
+	if _, err := writer.NewQuery("PRAGMA synchronous = OFF").Execute(); err != nil {
+		return err
+	}
+	defer writer.NewQuery("PRAGMA synchronous = NORMAL").Execute()
+	defer writer.NewQuery("PRAGMA cache_size = -32000").Execute()
+
+	// a bulk job that allocates a lot and lives briefly: collect less often
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 
 	started := time.Now()
 	progress := newSeedProgress(out, int64(opts.users+opts.posts))
@@ -212,6 +225,31 @@ type seedStats struct {
 	published, paid int
 }
 
+// seedText is a pool of generated sentences and phrases that bodies and
+// titles are assembled from: generating every sentence afresh costs more
+// than everything else the seeder does per post.
+type seedText struct {
+	sentences, hipster, phrases, quotes, words []string
+}
+
+func newSeedText(faker *gofakeit.Faker) *seedText {
+	t := &seedText{}
+	for i := 0; i < 4000; i++ {
+		t.sentences = append(t.sentences, faker.Sentence())
+	}
+	for i := 0; i < 1000; i++ {
+		t.hipster = append(t.hipster, faker.HipsterSentence())
+		t.phrases = append(t.phrases, faker.HackerPhrase())
+		t.quotes = append(t.quotes, faker.Quote())
+		t.words = append(t.words, faker.Word())
+	}
+	return t
+}
+
+func pick(faker *gofakeit.Faker, from []string) string {
+	return from[faker.IntN(len(from))]
+}
+
 // seededPost is one post and its content, generated off the writer
 // goroutine (text generation and sanitizing are the slow part).
 type seededPost struct {
@@ -221,7 +259,7 @@ type seededPost struct {
 	paid          bool
 }
 
-const seedChunk = 2000 // posts per transaction
+const seedChunk = 5000 // posts per transaction
 
 func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *seedProgress) (seedStats, error) {
 	var stats seedStats
@@ -250,6 +288,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 	// workers generate posts in parallel; the writer assigns slugs in
 	// order and inserts chunk after chunk
 	workers := max(1, runtime.NumCPU())
+	text := newSeedText(gofakeit.New(opts.random))
 	jobs := make(chan int, workers)
 	generated := make(chan seededPost, seedChunk)
 	var wg sync.WaitGroup
@@ -261,7 +300,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			defer wg.Done()
 			faker := gofakeit.New(opts.random + uint64(w) + 1)
 			for range jobs {
-				p, err := generatePost(app, faker, posts, contents, authorIds, opts.paidRatio)
+				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio)
 				if err != nil {
 					genErrOnce.Do(func() { genErr = err })
 					continue
@@ -323,9 +362,9 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 }
 
 // generatePost makes one realistic post and its content row.
-func generatePost(app core.App, faker *gofakeit.Faker, posts, contents *core.Collection, authorIds []string, paidRatio float64) (seededPost, error) {
-	title := seedTitle(faker)
-	body := content.SanitizeBody(seedBody(faker))
+func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64) (seededPost, error) {
+	title := seedTitle(faker, text)
+	body := content.SanitizeBody(seedBody(faker, text))
 
 	published := faker.Float64() >= 0.1
 	paid := faker.Float64() < paidRatio
@@ -372,15 +411,15 @@ func generatePost(app core.App, faker *gofakeit.Faker, posts, contents *core.Col
 	}, nil
 }
 
-func seedTitle(faker *gofakeit.Faker) string {
+func seedTitle(faker *gofakeit.Faker, text *seedText) string {
 	var t string
 	switch faker.IntN(4) {
 	case 0:
-		t = faker.HackerPhrase()
+		t = pick(faker, text.phrases)
 	case 1:
-		t = "Notes on " + faker.HipsterWord() + " and " + faker.Noun()
+		t = "Notes on " + pick(faker, text.words) + " and " + pick(faker, text.words)
 	default:
-		t = faker.HipsterSentence()
+		t = pick(faker, text.hipster)
 	}
 	t = strings.TrimRight(t, ".!")
 	if len([]rune(t)) > 120 {
@@ -391,30 +430,31 @@ func seedTitle(faker *gofakeit.Faker) string {
 
 // seedBody makes 3–6 blocks of HTML: paragraphs with the odd heading,
 // list, quote, code sample or link, as a blog post has.
-func seedBody(faker *gofakeit.Faker) string {
+func seedBody(faker *gofakeit.Faker, text *seedText) string {
 	var b strings.Builder
 	blocks := faker.IntRange(3, 6)
 	for i := 0; i < blocks; i++ {
 		switch faker.IntN(10) {
 		case 0:
-			b.WriteString("<h2>" + strings.TrimRight(faker.HipsterSentence(), ".") + "</h2>")
+			b.WriteString("<h2>" + strings.TrimRight(pick(faker, text.hipster), ".") + "</h2>")
 		case 1:
 			b.WriteString("<ul>")
 			for j := faker.IntRange(2, 4); j > 0; j-- {
-				b.WriteString("<li>" + faker.HipsterSentence() + "</li>")
+				b.WriteString("<li>" + pick(faker, text.hipster) + "</li>")
 			}
 			b.WriteString("</ul>")
 		case 2:
-			b.WriteString("<blockquote>" + faker.Quote() + "</blockquote>")
+			b.WriteString("<blockquote>" + pick(faker, text.quotes) + "</blockquote>")
 		case 3:
-			b.WriteString(`<pre><code class="language-go">fmt.Println("` + faker.Word() + `")</code></pre>`)
+			b.WriteString(`<pre><code class="language-go">fmt.Println("` + pick(faker, text.words) + `")</code></pre>`)
 		}
 		b.WriteString("<p>")
 		for j := faker.IntRange(2, 4); j > 0; j-- {
-			b.WriteString(faker.Sentence() + " ")
+			b.WriteString(pick(faker, text.sentences) + " ")
 		}
 		if faker.IntN(5) == 0 {
-			b.WriteString(`See <a href="https://example.com/` + faker.Word() + `">` + faker.Word() + `</a>.`)
+			word := pick(faker, text.words)
+			b.WriteString(`See <a href="https://example.com/` + url.PathEscape(word) + `">` + word + `</a>.`)
 		}
 		b.WriteString("</p>")
 	}
@@ -422,7 +462,8 @@ func seedBody(faker *gofakeit.Faker) string {
 }
 
 // insertRows inserts rows (all with the same columns, as DBExport gives
-// them) with multi-row INSERT statements.
+// them) through one prepared single-row INSERT. Single-row statements need
+// no statement journal, which multi-row ones pay for on every statement.
 func insertRows(tx core.App, table string, rows []map[string]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -433,28 +474,18 @@ func insertRows(tx core.App, table string, rows []map[string]any) error {
 	}
 	slices.Sort(columns)
 
-	// the driver binds named parameters in time quadratic in their number
-	// per statement, so statements stay small
-	perStatement := max(1, 256/len(columns))
-	for start := 0; start < len(rows); start += perStatement {
-		batch := rows[start:min(start+perStatement, len(rows))]
-		params := dbx.Params{}
-		values := make([]string, len(batch))
-		for i, row := range batch {
-			placeholders := make([]string, len(columns))
-			for j, c := range columns {
-				name := fmt.Sprintf("p%d_%d", i, j)
-				params[name] = row[c]
-				placeholders[j] = "{:" + name + "}"
-			}
-			values[i] = "(" + strings.Join(placeholders, ",") + ")"
-		}
-		quoted := make([]string, len(columns))
-		for j, c := range columns {
-			quoted[j] = "[[" + c + "]]"
-		}
-		sql := "INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") + ") VALUES " + strings.Join(values, ",")
-		if _, err := tx.DB().NewQuery(sql).Bind(params).Execute(); err != nil {
+	quoted := make([]string, len(columns))
+	placeholders := make([]string, len(columns))
+	for i, c := range columns {
+		quoted[i] = "[[" + c + "]]"
+		placeholders[i] = "{:" + c + "}"
+	}
+	insert := tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") +
+		") VALUES (" + strings.Join(placeholders, ",") + ")").Prepare()
+	defer insert.Close()
+
+	for _, row := range rows {
+		if _, err := insert.Bind(dbx.Params(row)).Execute(); err != nil {
 			return err
 		}
 	}

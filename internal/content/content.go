@@ -4,14 +4,14 @@
 package content
 
 import (
-	"html"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
 	"github.com/gosimple/slug"
 	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
 )
 
 // bodyPolicy is the allow-list every post body passes through before it is
@@ -50,9 +50,6 @@ var bodyPolicy = func() *bluemonday.Policy {
 	return p
 }()
 
-// textPolicy strips every tag, leaving the text a summary is made from.
-var textPolicy = bluemonday.StrictPolicy()
-
 // SanitizeBody returns the stored form of a post body.
 func SanitizeBody(body string) string {
 	return bodyPolicy.Sanitize(body)
@@ -61,23 +58,71 @@ func SanitizeBody(body string) string {
 // SummaryRunes is the longest summary Summarize makes, ellipsis excluded.
 const SummaryRunes = 200
 
-var spaces = regexp.MustCompile(`\s+`)
-
 // Summarize returns the plain-text opening of a body, at most SummaryRunes
-// characters, cut at a word boundary when one is near.
+// characters with whitespace collapsed, cut at a word boundary when one is
+// near. It reads the body only as far as the summary needs.
 func Summarize(body string) string {
-	// a space per closing tag keeps the words of adjacent blocks apart
-	text := textPolicy.Sanitize(strings.ReplaceAll(body, "</", " </"))
-	text = strings.TrimSpace(spaces.ReplaceAllString(html.UnescapeString(text), " "))
-	if utf8.RuneCountInString(text) <= SummaryRunes {
-		return text
+	var text strings.Builder
+	runes, pendingSpace, truncated := 0, false, false
+	write := func(s string) {
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				pendingSpace = runes > 0
+				continue
+			}
+			if runes == SummaryRunes {
+				truncated = true
+				return
+			}
+			if pendingSpace {
+				text.WriteByte(' ')
+				runes++
+				pendingSpace = false
+				if runes == SummaryRunes {
+					truncated = true
+					return
+				}
+			}
+			text.WriteRune(r)
+			runes++
+		}
 	}
 
-	cut := string([]rune(text)[:SummaryRunes])
+	tokens := html.NewTokenizer(strings.NewReader(body))
+	hidden := 0 // depth inside elements whose text is not shown
+	for !truncated {
+		switch tokens.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(text.String())
+		case html.TextToken:
+			if hidden == 0 {
+				write(string(tokens.Text())) // entities already decoded
+			}
+		case html.StartTagToken:
+			if name, _ := tokens.TagName(); hiddenText[string(name)] {
+				hidden++
+			}
+		case html.EndTagToken:
+			if name, _ := tokens.TagName(); hiddenText[string(name)] && hidden > 0 {
+				hidden--
+			}
+			write(" ") // keeps the words of adjacent blocks apart
+		case html.SelfClosingTagToken:
+			write(" ")
+		}
+	}
+
+	cut := text.String()
 	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*3/4 {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// hiddenText are the elements whose content a reader never sees as text.
+var hiddenText = map[string]bool{
+	"script": true, "style": true, "template": true, "noscript": true,
+	"iframe": true, "textarea": true, "title": true, "svg": true, "math": true,
 }
 
 // MaxSlugBase is the longest slug Slug makes, before any "-N" suffix.

@@ -1,0 +1,154 @@
+package commands
+
+import (
+	"bytes"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"blogbase/internal/content"
+	_ "blogbase/migrations"
+)
+
+// TestSeedKeepsThePostInvariants seeds twice into one database and checks
+// every invariant the record hooks keep on the other write paths.
+func TestSeedKeepsThePostInvariants(t *testing.T) {
+	t.Parallel()
+	app, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Cleanup()
+
+	var out bytes.Buffer
+	for run := uint64(1); run <= 2; run++ {
+		// the same generator seed twice: usernames and slugs must still not clash
+		if err := seed(app, seedOptions{users: 15, posts: 400, paidRatio: 0.3, random: 7}, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(out.String(), "seeded 15 users and 400 posts") {
+		t.Fatalf("no summary line in %q", out.String())
+	}
+
+	var n int
+	app.DB().Select("COUNT(*)").From("users").Row(&n)
+	if n != 30 {
+		t.Fatalf("%d users, want 30", n)
+	}
+
+	var broken int
+	err = app.DB().NewQuery(`SELECT COUNT(*) FROM (
+		SELECT p.id FROM posts p LEFT JOIN postContents c ON c.post = p.id GROUP BY p.id HAVING COUNT(c.id) != 1
+		UNION ALL SELECT c.id FROM postContents c LEFT JOIN posts p ON p.id = c.post WHERE p.id IS NULL)`).Row(&broken)
+	if err != nil || broken != 0 {
+		t.Fatalf("split invariant: %d broken (%v)", broken, err)
+	}
+
+	posts, err := app.FindAllRecords("posts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 800 {
+		t.Fatalf("%d posts, want 800", len(posts))
+	}
+	slugField := posts[0].Collection().Fields.GetByName("slug").(*core.TextField)
+	slugPattern := regexp.MustCompile(slugField.Pattern)
+	slugs := map[string]bool{}
+	paid, published := 0, 0
+	for _, post := range posts {
+		c, err := app.FindFirstRecordByData("postContents", "post", post.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := c.GetString("body")
+		if content.SanitizeBody(body) != body || body == "" {
+			t.Fatalf("post %s has an unsanitized or empty body: %q", post.Id, body)
+		}
+
+		slug := post.GetString("slug")
+		if slugs[slug] || !slugPattern.MatchString(slug) || content.LooksLikeRecordId(slug) {
+			t.Fatalf("bad or repeated slug %q", slug)
+		}
+		slugs[slug] = true
+
+		price := post.GetFloat("price")
+		if got, want := post.GetString("summary"), content.DerivedSummary(body, price); got != want {
+			t.Fatalf("post %s summary %q, want %q", post.Id, got, want)
+		}
+		if s := strconv.FormatFloat(price, 'f', -1, 64); strings.Contains(s, ".") && len(strings.SplitN(s, ".", 2)[1]) > 2 {
+			t.Fatalf("price %v has more than 2 decimals", price)
+		}
+		if price > 0 {
+			paid++
+		}
+
+		switch post.GetString("status") {
+		case "published":
+			published++
+			if post.GetDateTime("published").IsZero() {
+				t.Fatalf("published post %s without a date", post.Id)
+			}
+		case "draft":
+			if !post.GetDateTime("published").IsZero() {
+				t.Fatalf("draft %s with a publication date", post.Id)
+			}
+		default:
+			t.Fatalf("status %q", post.GetString("status"))
+		}
+		if post.GetInt("commentsCount") != 0 || post.GetString("currency") != "CNY" {
+			t.Fatalf("post %s counts %d comments in %q", post.Id, post.GetInt("commentsCount"), post.GetString("currency"))
+		}
+		if err := app.Validate(post); err != nil {
+			t.Fatalf("seeded post %s fails the collection's validation: %v", post.Id, err)
+		}
+	}
+	if paid < 160 || paid > 320 || published < 640 {
+		t.Fatalf("%d paid, %d published of 800: not the asked mix", paid, published)
+	}
+
+	users, err := app.FindAllRecords("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if err := app.Validate(u); err != nil {
+			t.Fatalf("seeded user %s fails the collection's validation: %v", u.GetString("username"), err)
+		}
+	}
+	if !users[0].ValidatePassword(SeedPassword) {
+		t.Fatal("a seeded user cannot log in with the seed password")
+	}
+}
+
+func TestSeedRefusesBadOptions(t *testing.T) {
+	t.Parallel()
+	app, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Cleanup()
+
+	for _, opts := range []seedOptions{
+		{users: -1},
+		{posts: -5},
+		{paidRatio: 1.5},
+		{paidRatio: -0.1},
+		{comments: 3},
+		{posts: 10}, // no users at all to write them
+	} {
+		if err := seed(app, opts, io.Discard); err == nil {
+			t.Errorf("%+v was accepted", opts)
+		}
+	}
+	var n int
+	app.DB().Select("COUNT(*)").From("posts").Row(&n)
+	if n != 0 {
+		t.Fatalf("refused runs wrote %d posts", n)
+	}
+}
