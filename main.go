@@ -17,6 +17,7 @@ import (
 
 	"blogbase/commands"
 	"blogbase/hooks"
+	"blogbase/internal/database"
 	_ "blogbase/migrations"
 )
 
@@ -24,7 +25,10 @@ func main() {
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// SQL statement logging only when asked for with --dev, also under
 		// `go run`: it floods the console and slows seeding to a crawl
-		DefaultDev: false,
+		DefaultDev:       false,
+		DataMaxOpenConns: database.MaxOpenConns,
+		DataMaxIdleConns: database.MaxIdleConns,
+		DBConnect:        database.Connect,
 	})
 
 	var publicDir string

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"golang.org/x/term"
 
 	"blogbase/internal/content"
+	"blogbase/internal/database"
 )
 
 // SeedPassword is the password of every seeded user.
@@ -108,7 +110,7 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 		return err
 	}
 	defer writer.NewQuery("PRAGMA synchronous = NORMAL").Execute()
-	defer writer.NewQuery("PRAGMA cache_size = -32000").Execute()
+	defer writer.NewQuery("PRAGMA cache_size = -" + strconv.Itoa(database.PageCacheKiB)).Execute()
 
 	// a bulk job that allocates a lot and lives briefly: collect less often
 	defer debug.SetGCPercent(debug.SetGCPercent(400))

@@ -52,16 +52,24 @@ type postsApi struct {
 
 // list is GET /api/blog/posts, the public listing of published posts.
 func (api *postsApi) list(e *core.RequestEvent) error {
+	// Answers are cached under the parameters as sent: only valid queries
+	// are ever cached, so a hit needs no parsing and no cursor check.
+	q := e.Request.URL.Query()
+	cacheKey := strings.Join([]string{"list", q.Get("page"), q.Get("perPage"), q.Get("sort"), q.Get("author"), q.Get("cursor")}, "|")
+	if answer, ok := api.cache.answer(cacheKey); ok {
+		return writeCachedAnswer(e, answer, api.cacheControl)
+	}
+
 	key, err := cursorKey(e.App)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	lq, err := parseListingQuery(e.Request.URL.Query(), key)
+	lq, err := parseListingQuery(q, key)
 	if err != nil {
 		return e.BadRequestError("Invalid listing query.", err)
 	}
 
-	answer, err := api.cached(lq.cacheKey(), func(generation uint64) (any, error) {
+	answer, err := api.cached(cacheKey, func(generation uint64) (any, error) {
 		return listPublishedPosts(e.App, api.cache, generation, lq, key)
 	})
 	if err != nil {

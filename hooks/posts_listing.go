@@ -29,7 +29,6 @@ type listingQuery struct {
 	author    string // a user id or username, as sent
 	sort      string
 	cursor    *listingCursor
-	rawCursor string
 }
 
 // parseListingQuery reads and checks the listing parameters; a bad one is
@@ -74,7 +73,7 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 			errs["cursor"] = validation.NewError("validation_cursor_mismatch", "The cursor belongs to a listing with another sort or author.")
 		default:
 			// the cursor knows its listing: page is ignored, sort and author come with it
-			lq.cursor, lq.rawCursor = &c, v
+			lq.cursor = &c
 			lq.page, lq.sort, lq.author = c.Page, c.Sort, c.Author
 		}
 	}
@@ -83,15 +82,6 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 		return lq, errs
 	}
 	return lq, nil
-}
-
-// cacheKey names the answer to this query in the public cache.
-func (lq listingQuery) cacheKey() string {
-	position := "p" + strconv.Itoa(lq.page)
-	if lq.cursor != nil {
-		position = "c" + lq.rawCursor
-	}
-	return "list|" + lq.sort + "|" + lq.author + "|" + strconv.Itoa(lq.perPage) + "|" + position
 }
 
 // postsPage is the body of GET /api/blog/posts.
