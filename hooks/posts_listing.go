@@ -24,11 +24,11 @@ func validListingSort(s string) bool {
 
 // listingQuery is the parsed query string of GET /api/blog/posts.
 type listingQuery struct {
-	page      int
-	perPage   int
-	author    string // a user id or username, as sent
-	sort      string
-	cursor    *listingCursor
+	page    int
+	perPage int
+	author  string // a user id or username, as sent
+	sort    string
+	cursor  *listingCursor
 }
 
 // parseListingQuery reads and checks the listing parameters; a bad one is
