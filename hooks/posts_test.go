@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -494,6 +495,48 @@ func TestPostSavedFromGoCode(t *testing.T) {
 		t.Fatal("the content outlived its post")
 	}
 	assertSplitInvariant(t, app)
+}
+
+// TestPostIsNotCreatedWhenItsContentFails makes the content insert fail:
+// the post, already inserted in the same transaction, must roll back too,
+// on the collections API and on the blog route alike.
+func TestPostIsNotCreatedWhenItsContentFails(t *testing.T) {
+	t.Parallel()
+
+	failContent := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		app.OnRecordCreate("postContents").BindFunc(func(e *core.RecordEvent) error {
+			return errors.New("disk full")
+		})
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "collections API",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/posts/records",
+			Body:            strings.NewReader(`{"title":"Doomed","author":"` + fx.bobId + `"}`),
+			Headers:         auth(fx.bobToken),
+			BeforeTestFunc:  failContent,
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:               "blog route",
+			Method:             http.MethodPost,
+			URL:                "/api/blog/posts",
+			Body:               strings.NewReader(`{"title":"Doomed","body":"<p>x</p>"}`),
+			Headers:            auth(fx.bobToken),
+			BeforeTestFunc:     failContent,
+			ExpectedStatus:     500,
+			ExpectedContent:    []string{`"status":500`},
+			NotExpectedContent: []string{"disk full"},
+			AfterTestFunc:      assertPostCount(4),
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
 }
 
 // TestDeletingAnAuthorRemovesTheirPosts follows the cascade from a user

@@ -138,6 +138,15 @@ func TestUsersProfiles(t *testing.T) {
 			ExpectedStatus:     200,
 			ExpectedContent:    []string{`"username":"carol_1"`},
 			NotExpectedContent: []string{"+8613700000000"},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				carol, err := app.FindFirstRecordByData("users", "username", "carol_1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if carol.GetString("phone") != "" {
+					t.Fatalf("a phone sent at registration was stored: %q", carol.GetString("phone"))
+				}
+			},
 		},
 	}
 
