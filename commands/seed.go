@@ -38,7 +38,7 @@ type seedOptions struct {
 	posts     int
 	comments  int
 	paidRatio float64
-	random    uint64 // seed of the generator, for repeatable data
+	random    uint64 // seed of the generator (0: a new one)
 }
 
 func newSeedCommand(app core.App) *cobra.Command {
@@ -48,21 +48,25 @@ func newSeedCommand(app core.App) *cobra.Command {
 		Short: "Fills the database with realistic demo users and posts",
 		Long: "Fills the database with demo users and posts (titles, multi-paragraph bodies,\n" +
 			"drafts and published posts, some paid). Every seeded user's password is " + SeedPassword + ".\n" +
-			"A running server caches public answers for up to 30 s and does not see this\n" +
-			"process's writes: restart it, or wait, after seeding next to it.",
-		SilenceUsage: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := app.RunAllMigrations(); err != nil {
-				return err
+			"A running server keeps working while it seeds, but caches public answers for up\n" +
+			"to 30 s without seeing this process's writes: restart it, or wait, afterwards.",
+		Run: func(cmd *cobra.Command, args []string) {
+			err := app.RunAllMigrations()
+			if err == nil {
+				err = seed(app, opts, cmd.ErrOrStderr())
 			}
-			return seed(app, opts, cmd.ErrOrStderr())
+			if err != nil {
+				// PocketBase ignores a command's returned error; scripts
+				// need the exit status
+				fmt.Fprintln(cmd.ErrOrStderr(), "Error:", err)
+				os.Exit(1)
+			}
 		},
 	}
 	cmd.Flags().IntVar(&opts.users, "users", 10, "how many users to add")
 	cmd.Flags().IntVar(&opts.posts, "posts", 100, "how many posts to add (about 1 in 10 a draft)")
 	cmd.Flags().IntVar(&opts.comments, "comments", 0, "how many comments to add")
 	cmd.Flags().Float64Var(&opts.paidRatio, "paid-ratio", 0.1, "the share of posts that are paid, from 0 to 1")
-	cmd.Flags().Uint64Var(&opts.random, "random-seed", 0, "seed of the data generator (0: a new one each run)")
 	return cmd
 }
 
@@ -166,7 +170,7 @@ func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string
 	rows := make([]map[string]any, 0, opts.users)
 	for i := 0; i < opts.users; i++ {
 		username := seedUsername(faker, taken)
-		joined := types.NowDateTime().Add(-time.Duration(faker.IntRange(30, 1500)) * 24 * time.Hour)
+		joined := types.NowDateTime().Add(-time.Duration(faker.IntRange(30*24*60, 1500*24*60)) * time.Minute)
 
 		u := core.NewRecord(users)
 		u.Set("id", core.GenerateDefaultRandomId())
@@ -178,8 +182,8 @@ func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string
 		u.Set("username", username)
 		u.Set("name", faker.Name())
 		u.Set("bio", strings.TrimSpace(faker.HipsterSentence()+" "+faker.HipsterSentence()))
-		u.Set("created", joined)
-		u.Set("updated", joined)
+		u.SetRaw("created", joined) // SetRaw: autodate fields ignore Set
+		u.SetRaw("updated", joined)
 
 		row, err := u.DBExport(app)
 		if err != nil {
@@ -261,7 +265,10 @@ type seededPost struct {
 	paid          bool
 }
 
-const seedChunk = 5000 // posts per transaction
+// seedChunk is how many posts one transaction writes: large enough to be
+// fast, small enough that a server running next to the seed waits for the
+// write lock only briefly between chunks.
+const seedChunk = 1000
 
 func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *seedProgress) (seedStats, error) {
 	var stats seedStats
@@ -368,36 +375,38 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	title := seedTitle(faker, text)
 	body := content.SanitizeBody(seedBody(faker, text))
 
-	published := faker.Float64() >= 0.1
+	isPublished := faker.Float64() >= 0.1
 	paid := faker.Float64() < paidRatio
 	price := 0.0
 	if paid {
 		price = float64(faker.IntRange(100, 9999)) / 100 // whole cents
 	}
 
-	created := types.NowDateTime().Add(-time.Duration(faker.IntRange(60, 3*365*24*60)) * time.Minute)
+	// published within the last three years, written up to three days before
+	published := types.NowDateTime().Add(-time.Duration(faker.IntRange(1, 3*365*24*60)) * time.Minute)
+	created := published.Add(-time.Duration(faker.IntRange(0, 72*60)) * time.Minute)
 	post := core.NewRecord(posts)
 	post.Set("id", core.GenerateDefaultRandomId())
 	post.Set("title", title)
 	post.Set("summary", content.DerivedSummary(body, price))
 	post.Set("author", authorIds[faker.IntN(len(authorIds))])
 	post.Set("status", "draft")
-	if published {
+	if isPublished {
 		post.Set("status", "published")
-		post.Set("published", created.Add(time.Duration(faker.IntRange(0, 72*60))*time.Minute))
+		post.Set("published", published)
 	}
 	post.Set("price", price)
 	post.Set("currency", "CNY")
 	post.Set("commentsCount", 0)
-	post.Set("created", created)
-	post.Set("updated", created)
+	post.SetRaw("created", created)
+	post.SetRaw("updated", created)
 
 	c := core.NewRecord(contents)
 	c.Set("id", core.GenerateDefaultRandomId())
 	c.Set("post", post.Id)
 	c.Set("body", body)
-	c.Set("created", created)
-	c.Set("updated", created)
+	c.SetRaw("created", created)
+	c.SetRaw("updated", created)
 
 	postRow, err := post.DBExport(app)
 	if err != nil {
@@ -409,7 +418,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	}
 	return seededPost{
 		post: postRow, content: contentRow, slugBase: content.Slug(title),
-		published: published, paid: paid,
+		published: isPublished, paid: paid,
 	}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"blogbase/internal/content"
 	_ "blogbase/migrations"
@@ -101,6 +102,11 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		default:
 			t.Fatalf("status %q", post.GetString("status"))
 		}
+		if post.GetDateTime("created").IsZero() || post.GetDateTime("updated").IsZero() ||
+			post.GetDateTime("published").After(types.NowDateTime()) {
+			t.Fatalf("post %s dated created %v, updated %v, published %v", post.Id,
+				post.GetDateTime("created"), post.GetDateTime("updated"), post.GetDateTime("published"))
+		}
 		if post.GetInt("commentsCount") != 0 || post.GetString("currency") != "CNY" {
 			t.Fatalf("post %s counts %d comments in %q", post.Id, post.GetInt("commentsCount"), post.GetString("currency"))
 		}
@@ -117,6 +123,9 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range users {
+		if u.GetDateTime("created").IsZero() {
+			t.Fatalf("seeded user %s has no creation date", u.GetString("username"))
+		}
 		if err := app.Validate(u); err != nil {
 			t.Fatalf("seeded user %s fails the collection's validation: %v", u.GetString("username"), err)
 		}

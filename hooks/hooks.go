@@ -23,6 +23,7 @@ const defaultListingMaxAge = 5
 func Register(app core.App) {
 	cache := newPublicCache(publicCacheTTL)
 
+	bindUsers(app)
 	bindPosts(app)
 	bindPostContents(app)
 	bindPublicCache(app, cache)

@@ -257,7 +257,7 @@ func postCreate(e *core.RequestEvent) error {
 	// the body is required here (the collections API creates a post first
 	// and its body after); its error is reported with the post's own
 	var missingBody validation.Errors
-	if form.Body == nil || strings.TrimSpace(content.SanitizeBody(*form.Body)) == "" {
+	if form.Body == nil || blankBody(*form.Body) {
 		missingBody = validation.Errors{"body": validation.NewError("validation_required", "Cannot be blank.")}
 	}
 
@@ -287,6 +287,12 @@ func postCreate(e *core.RequestEvent) error {
 	}
 
 	return respondWithPost(e, http.StatusCreated, postId)
+}
+
+// blankBody tells whether a body would be stored empty: nothing but
+// whitespace once sanitized (e.g. only a script).
+func blankBody(body string) bool {
+	return strings.TrimSpace(content.SanitizeBody(body)) == ""
 }
 
 // withFieldErrors adds extra field errors to err when err is itself a set
@@ -321,6 +327,11 @@ func postUpdate(e *core.RequestEvent) error {
 	form, err := readPostForm(e)
 	if err != nil {
 		return err
+	}
+	if form.Body != nil && blankBody(*form.Body) {
+		return e.BadRequestError("Failed to update the post.", validation.Errors{
+			"body": validation.NewError("validation_required", "Cannot be blank."),
+		})
 	}
 
 	err = e.App.RunInTransaction(func(tx core.App) error {

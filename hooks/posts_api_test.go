@@ -607,6 +607,21 @@ func TestPostUpdateRoute(t *testing.T) {
 			ExpectedContent: []string{`"title":"Retitled by form"`, `"price":9.9`, `"status":"published"`, `"slug":"alice-paid-essay"`, `alice paid body`},
 		},
 		{
+			Name:            "author blanking the body",
+			Method:          http.MethodPatch,
+			URL:             "/api/blog/posts/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"body":"<script>x</script>","title":"Kept?"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_required"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				post, err := app.FindRecordById("posts", fx.alicePublished)
+				if err != nil || post.GetString("title") != "Alice in public" {
+					t.Fatalf("a refused update changed the post: %v %q", err, post.GetString("title"))
+				}
+			},
+		},
+		{
 			Name:            "author with a wrongly typed field",
 			Method:          http.MethodPatch,
 			URL:             "/api/blog/posts/" + fx.alicePublished,

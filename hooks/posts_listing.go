@@ -3,6 +3,7 @@ package hooks
 import (
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/pocketbase/dbx"
@@ -13,6 +14,7 @@ import (
 const (
 	defaultPerPage = 20
 	maxPerPage     = 100
+	maxPage        = 1_000_000 // far past any listing, and no offset overflow
 
 	sortNewestFirst = "-published"
 	sortOldestFirst = "published"
@@ -39,8 +41,8 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer of at least 1.")
+		if err != nil || n < 1 || n > maxPage {
+			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer from 1 to 1000000.")
 		}
 		lq.page = n
 	}
@@ -105,7 +107,7 @@ func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq 
 		var ids []string
 		err := app.DB().Select("id").From(usersCollection).
 			Where(dbx.Or(dbx.HashExp{"id": lq.author}, dbx.HashExp{"username": lq.author})).
-			Limit(1).Column(&ids)
+			Limit(2).Column(&ids)
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +115,9 @@ func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq 
 			return page, nil // no such author, no posts
 		}
 		authorId = ids[0]
+		if slices.Contains(ids, lq.author) {
+			authorId = lq.author // an id wins over a username that looks like one
+		}
 	}
 
 	published := dbx.HashExp{"status": statusPublished}

@@ -171,6 +171,7 @@ func TestPostsListingParameters(t *testing.T) {
 		badRequest("page zero", "page=0", "page"),
 		badRequest("negative page", "page=-1", "page"),
 		badRequest("fractional page", "page=1.5", "page"),
+		badRequest("page past a million", "page=461168601842738792", "page"),
 		badRequest("non-numeric page", "page=two", "page"),
 		badRequest("perPage zero", "perPage=0", "perPage"),
 		badRequest("non-numeric perPage", "perPage=lots", "perPage"),

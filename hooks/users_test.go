@@ -115,6 +115,14 @@ func TestUsersProfiles(t *testing.T) {
 			},
 		},
 		{
+			Name:            "guest registering a username shaped like a record id",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"email":"new@example.com","password":"password-123","passwordConfirm":"password-123","username":"abcdefghij12345"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"username":{"code":"validation_username_id_shape"`},
+		},
+		{
 			Name:            "guest registering without a username",
 			Method:          http.MethodPost,
 			URL:             records,

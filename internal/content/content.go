@@ -98,17 +98,22 @@ func Summarize(body string) string {
 			if hidden == 0 {
 				write(string(tokens.Text())) // entities already decoded
 			}
-		case html.StartTagToken:
-			if name, _ := tokens.TagName(); hiddenText[string(name)] {
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := tokens.TagName()
+			if hiddenText[string(name)] {
 				hidden++
 			}
+			if blockElements[string(name)] {
+				write(" ") // keeps the words of adjacent blocks apart
+			}
 		case html.EndTagToken:
-			if name, _ := tokens.TagName(); hiddenText[string(name)] && hidden > 0 {
+			name, _ := tokens.TagName()
+			if hiddenText[string(name)] && hidden > 0 {
 				hidden--
 			}
-			write(" ") // keeps the words of adjacent blocks apart
-		case html.SelfClosingTagToken:
-			write(" ")
+			if blockElements[string(name)] {
+				write(" ")
+			}
 		}
 	}
 
@@ -117,6 +122,17 @@ func Summarize(body string) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// blockElements separate words: text on either side of them reads as two
+// words even when no whitespace is written between (unlike <b> or <a>).
+var blockElements = map[string]bool{
+	"p": true, "div": true, "br": true, "hr": true, "li": true, "ul": true, "ol": true,
+	"dl": true, "dt": true, "dd": true, "h1": true, "h2": true, "h3": true, "h4": true,
+	"h5": true, "h6": true, "blockquote": true, "pre": true, "figure": true,
+	"figcaption": true, "table": true, "caption": true, "tr": true, "td": true, "th": true,
+	"section": true, "article": true, "aside": true, "details": true, "summary": true,
+	"img": true,
 }
 
 // hiddenText are the elements whose content a reader never sees as text.

@@ -42,6 +42,9 @@ func TestSummarizeBody(t *testing.T) {
 	if got := Summarize(`<h1>Title</h1><p>One&amp;two</p><p>three</p>`); got != "Title One&two three" {
 		t.Fatalf("got %q", got)
 	}
+	if got := Summarize(`<p>Read <a href="/x">this</a>. And <b>bold</b>, done. H<sub>2</sub>O.</p><p>Next</p><ul><li>one</li><li>two</li></ul>a<br>b`); got != "Read this. And bold, done. H2O. Next one two a b" {
+		t.Fatalf("inline and block elements: %q", got)
+	}
 	if got := Summarize(`<p>a<script>hidden()</script></p>`); strings.Contains(got, "hidden") {
 		t.Fatalf("script text leaked into the summary: %q", got)
 	}

@@ -25,12 +25,17 @@ const PageCacheKiB = 8000
 // Connect opens a database the way PocketBase does (WAL, a busy timeout
 // that lets writers queue rather than fail, foreign keys, synchronous
 // NORMAL, which keeps every committed transaction through a process crash),
-// with a smaller page cache per connection: 8 MB, not 32 MB.
+// with a smaller page cache per connection: 8 MB, not 32 MB; and with
+// transactions that take the write lock when they begin (BEGIN IMMEDIATE).
+// Only writers open transactions here, and a deferred one that reads first
+// cannot wait for the lock when it comes to write after another process
+// (a seed run, the sqlite3 shell) has committed: SQLite fails it at once
+// with SQLITE_BUSY_SNAPSHOT instead of letting the busy timeout queue it.
 func Connect(dbPath string) (*dbx.DB, error) {
 	// busy_timeout first, so that a connection waits on a lock while
 	// another one switches the file to WAL mode
 	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)" +
-		"&_pragma=cache_size(-" + strconv.Itoa(PageCacheKiB) + ")"
+		"&_pragma=cache_size(-" + strconv.Itoa(PageCacheKiB) + ")&_txlock=immediate"
 	return dbx.Open("sqlite", dbPath+pragmas)
 }
