@@ -1,13 +1,14 @@
 package hooks
 
 import (
-	"encoding/json"
-	"net/url"
 	"strings"
 
+	"github.com/ganigeorgiev/fexpr"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/search"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 )
 
 // bindQueryGuard refuses, for everyone but superusers, the client filter
@@ -45,9 +46,9 @@ func bindQueryGuard(app core.App) {
 		if e.HasSuperuserAuth() {
 			return e.Next()
 		}
-		for _, subscription := range e.Subscriptions {
-			filter, sort := subscriptionQuery(subscription)
-			if problem := unsafeQuery(filter, sort); problem != "" {
+		filters, sorts := subscriptionQueries(e.Subscriptions)
+		for i := range filters {
+			if problem := unsafeQuery(filters[i], sorts[i]); problem != "" {
 				return e.BadRequestError(problem, nil)
 			}
 		}
@@ -56,37 +57,79 @@ func bindQueryGuard(app core.App) {
 }
 
 // unsafeQuery says why a filter or sort is refused, or "" when it is not.
+// It reads them the way PocketBase does (fexpr for filters, its sort
+// parser), so quoting, escapes and modifiers such as :lower change nothing.
 func unsafeQuery(filter, sort string) string {
-	if strings.Contains(filter, "_via_") || strings.Contains(sort, "_via_") {
-		return "Filtering or sorting through a back-relation (…_via_…) is not allowed."
+	for _, identifier := range filterIdentifiers(filter) {
+		if strings.Contains(identifier, "_via_") {
+			return "Filtering through a back-relation (…_via_…) is not allowed."
+		}
 	}
-	for _, key := range strings.Split(sort, ",") {
-		key = strings.TrimLeft(strings.TrimSpace(key), "+-")
-		if key == "email" || strings.HasSuffix(key, ".email") {
+	for _, field := range search.ParseSortFromString(sort) {
+		if strings.Contains(field.Name, "_via_") {
+			return "Sorting by a back-relation (…_via_…) is not allowed."
+		}
+		if strings.HasPrefix(field.Name, "@request.") {
+			continue // the caller's own data
+		}
+		path := strings.Split(field.Name, ".")
+		last, _, _ := strings.Cut(path[len(path)-1], ":")
+		if last == "email" {
 			return "Sorting by email is not allowed."
 		}
 	}
 	return ""
 }
 
-// subscriptionQuery reads the filter and sort of a realtime subscription,
-// which the JS SDK sends as "topic?options=<url-encoded JSON>".
-func subscriptionQuery(subscription string) (filter, sort string) {
-	_, rawQuery, ok := strings.Cut(subscription, "?")
-	if !ok {
-		return "", ""
+// filterIdentifiers lists every field path a filter names, inside groups
+// and function arguments too. A filter PocketBase cannot parse names none:
+// PocketBase refuses it anyway.
+func filterIdentifiers(filter string) []string {
+	if strings.TrimSpace(filter) == "" {
+		return nil
 	}
-	values, err := url.ParseQuery(rawQuery)
+	groups, err := fexpr.Parse(filter)
 	if err != nil {
-		// not parsable here, so not parsable by PocketBase either; refuse
-		// anything that still looks like a back-relation
-		return rawQuery, ""
+		return nil
 	}
-	var options struct {
-		Query map[string]string `json:"query"`
+	var identifiers []string
+	var fromToken func(t fexpr.Token)
+	fromToken = func(t fexpr.Token) {
+		switch t.Type {
+		case fexpr.TokenIdentifier:
+			identifiers = append(identifiers, t.Literal)
+		case fexpr.TokenFunction:
+			if args, ok := t.Meta.([]fexpr.Token); ok {
+				for _, arg := range args {
+					fromToken(arg)
+				}
+			}
+		}
 	}
-	if err := json.Unmarshal([]byte(values.Get("options")), &options); err != nil {
-		return values.Get("options"), ""
+	var fromGroups func(groups []fexpr.ExprGroup)
+	fromGroups = func(groups []fexpr.ExprGroup) {
+		for _, g := range groups {
+			switch item := g.Item.(type) {
+			case fexpr.Expr:
+				fromToken(item.Left)
+				fromToken(item.Right)
+			case []fexpr.ExprGroup:
+				fromGroups(item)
+			}
+		}
 	}
-	return options.Query["filter"], options.Query["sort"]
+	fromGroups(groups)
+	return identifiers
+}
+
+// subscriptionQueries reads the filter and sort of each realtime
+// subscription with PocketBase's own parser of "topic?options=…".
+func subscriptionQueries(topics []string) (filters, sorts []string) {
+	parsed := subscriptions.NewDefaultClient() // a throwaway, for its parser
+	parsed.Subscribe(topics...)
+	for _, options := range parsed.Subscriptions() {
+		filters = append(filters, options.Query["filter"])
+		sorts = append(sorts, options.Query["sort"])
+	}
+	return filters, sorts
 }
