@@ -28,6 +28,9 @@ type listingCursor struct {
 
 var errBadCursor = errors.New("invalid cursor")
 
+// maxCursorLength is longer than any cursor encodeCursor makes.
+const maxCursorLength = 512
+
 // encodeCursor makes the opaque nextCursor: base64url JSON and an HMAC over
 // it, so that a client cannot forge or alter a position.
 func encodeCursor(key []byte, c listingCursor) string {
@@ -41,7 +44,7 @@ func decodeCursor(key []byte, raw string) (listingCursor, error) {
 	var c listingCursor
 
 	encodedPayload, encodedMac, ok := strings.Cut(raw, ".")
-	if !ok || len(raw) > 512 {
+	if !ok || len(raw) > maxCursorLength {
 		return c, errBadCursor
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(encodedPayload)

@@ -52,12 +52,14 @@ type postsApi struct {
 
 // list is GET /api/blog/posts, the public listing of published posts.
 func (api *postsApi) list(e *core.RequestEvent) error {
-	// Answers are cached under the parameters as sent: only valid queries
-	// are ever cached, so a hit needs no parsing and no cursor check.
+	// A hit needs no cursor check: answers are cached under their query's
+	// normalized parameters, and only valid queries are ever cached.
 	q := e.Request.URL.Query()
-	cacheKey := strings.Join([]string{"list", q.Get("page"), q.Get("perPage"), q.Get("sort"), q.Get("author"), q.Get("cursor")}, "|")
-	if answer, ok := api.cache.answer(cacheKey); ok {
-		return writeCachedAnswer(e, answer, api.cacheControl)
+	cacheKey, cacheable := listingCacheKey(q)
+	if cacheable {
+		if answer, ok := api.cache.answer(cacheKey); ok {
+			return writeCachedAnswer(e, answer, api.cacheControl)
+		}
 	}
 
 	key, err := cursorKey(e.App)
@@ -69,6 +71,9 @@ func (api *postsApi) list(e *core.RequestEvent) error {
 		return e.BadRequestError("Invalid listing query.", err)
 	}
 
+	if !cacheable {
+		cacheKey = "" // valid, yet not normalizable: answered uncached
+	}
 	answer, err := api.cached(cacheKey, func(generation uint64) (any, error) {
 		return listPublishedPosts(e.App, api.cache, generation, lq, key)
 	})
@@ -134,11 +139,13 @@ func guestRequestInfo() *core.RequestInfo {
 // the generation current before any database read), caches and returns it.
 // Concurrent misses of one key share a single build.
 func (api *postsApi) cached(key string, build func(generation uint64) (any, error)) (cachedAnswer, error) {
-	if answer, ok := api.cache.answer(key); ok {
-		return answer, nil
+	if key != "" {
+		if answer, ok := api.cache.answer(key); ok {
+			return answer, nil
+		}
 	}
 	generation := api.cache.current()
-	v, err, _ := api.building.Do(key+"|"+strconv.FormatUint(generation, 10), func() (any, error) {
+	buildAnswer := func() (any, error) {
 		data, err := build(generation)
 		if err != nil {
 			return nil, err
@@ -147,8 +154,19 @@ func (api *postsApi) cached(key string, build func(generation uint64) (any, erro
 		if err != nil {
 			return nil, err
 		}
+		if key == "" {
+			return newCachedAnswer(generation, 0, body), nil
+		}
 		return api.cache.storeAnswer(key, generation, body), nil
-	})
+	}
+
+	var v any
+	var err error
+	if key == "" {
+		v, err = buildAnswer() // nothing to share with other requests
+	} else {
+		v, err, _ = api.building.Do(key+"|"+strconv.FormatUint(generation, 10), buildAnswer)
+	}
 	if err != nil {
 		return cachedAnswer{}, err
 	}

@@ -189,6 +189,16 @@ func TestPostViewFollowsEveryWrite(t *testing.T) {
 			ExpectedContent: []string{`"data":{}`},
 		},
 		{
+			Name: "superuser making bodies author-only in the collection rules locks it at once",
+			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
+				expectCode(t, send(t, h, http.MethodPatch, "/api/collections/postContents",
+					`{"viewRule":"post.author = @request.auth.id","listRule":"post.author = @request.auth.id"}`, fx.superuserToken), 200)
+			}),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"locked":true`},
+			NotExpectedContent: []string{`"body"`},
+		},
+		{
 			Name:            "a guest request with a malformed body still gets the post",
 			Body:            strings.NewReader(`{`),
 			ExpectedStatus:  200,

@@ -86,6 +86,31 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 	return lq, nil
 }
 
+// listingCacheKey names a listing query in the public cache: numbers in
+// their canonical form (page=007 is page 7) and every value bounded, so
+// neither spellings nor huge parameters can multiply or bloat entries.
+// ok is false for a query that cannot be valid.
+func listingCacheKey(q url.Values) (key string, ok bool) {
+	number := func(name string) (string, bool) {
+		v := q.Get(name)
+		if v == "" {
+			return "", true
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return "", false
+		}
+		return strconv.Itoa(n), true
+	}
+	page, okPage := number("page")
+	perPage, okPerPage := number("perPage")
+	sort, author, cursor := q.Get("sort"), q.Get("author"), q.Get("cursor")
+	if !okPage || !okPerPage || len(sort) > 16 || len(author) > 64 || len(cursor) > maxCursorLength {
+		return "", false
+	}
+	return "list|" + page + "|" + perPage + "|" + sort + "|" + author + "|" + cursor, true
+}
+
 // postsPage is the body of GET /api/blog/posts.
 type postsPage struct {
 	Page       int              `json:"page"`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -29,7 +30,7 @@ type publicCache struct {
 	ttl        time.Duration
 
 	mu    sync.Mutex // serializes stores, so that bytes stays exact
-	bytes int        // the size of all cached answer bodies
+	bytes int        // the size of all cached answers, keys included
 }
 
 type cachedAnswer struct {
@@ -56,25 +57,68 @@ const (
 
 func newPublicCache(ttl time.Duration) *publicCache {
 	c := &publicCache{ttl: ttl}
-	c.answers, _ = lru.NewWithEvict(publicCacheEntries, func(_ string, a cachedAnswer) {
-		c.bytes -= len(a.body) // called under c.mu, from Add and RemoveOldest
+	c.answers, _ = lru.NewWithEvict(publicCacheEntries, func(key string, a cachedAnswer) {
+		c.bytes -= answerSize(key, a) // called under c.mu, from Remove, Add and RemoveOldest
 	})
 	c.totals, _ = lru.New[string, cachedTotal](publicCacheEntries)
 	return c
 }
 
 // bindPublicCache invalidates the cache after every committed write that
-// can change a public answer, whatever path made it.
+// can change a public answer, whatever path made it: any write to posts or
+// bodies, a change of an author's public fields or an author's removal,
+// and any collection change (rules and fields shape the answers too).
 func bindPublicCache(app core.App, cache *publicCache) {
 	invalidate := func(e *core.RecordEvent) error {
 		cache.invalidate()
 		return e.Next()
 	}
-	for _, collection := range []string{usersCollection, postsCollection, postContentsCollection} {
+	for _, collection := range []string{postsCollection, postContentsCollection} {
 		app.OnRecordAfterCreateSuccess(collection).BindFunc(invalidate)
 		app.OnRecordAfterUpdateSuccess(collection).BindFunc(invalidate)
 		app.OnRecordAfterDeleteSuccess(collection).BindFunc(invalidate)
 	}
+
+	// A new user has no posts yet, and most updates of a user (password,
+	// token key, email) show nowhere public: only a byline change counts,
+	// judged against the stored row.
+	app.OnRecordAfterDeleteSuccess(usersCollection).BindFunc(invalidate)
+	app.OnRecordUpdate(usersCollection).BindFunc(func(e *core.RecordEvent) error {
+		var stored struct {
+			Username string `db:"username"`
+			Name     string `db:"name"`
+			Avatar   string `db:"avatar"`
+		}
+		err := e.App.DB().Select("username", "name", "avatar").From(usersCollection).
+			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
+		bylineChanged := err != nil ||
+			stored.Username != e.Record.GetString("username") ||
+			stored.Name != e.Record.GetString("name") ||
+			stored.Avatar != e.Record.GetString("avatar")
+
+		if err := e.Next(); err != nil || !bylineChanged {
+			return err
+		}
+		if tx := e.App.TxInfo(); tx != nil {
+			tx.OnComplete(func(txErr error) error {
+				if txErr == nil {
+					cache.invalidate()
+				}
+				return nil
+			})
+			return nil
+		}
+		cache.invalidate()
+		return nil
+	})
+
+	invalidateOnSchema := func(e *core.CollectionEvent) error {
+		cache.invalidate()
+		return e.Next()
+	}
+	app.OnCollectionAfterCreateSuccess().BindFunc(invalidateOnSchema)
+	app.OnCollectionAfterUpdateSuccess().BindFunc(invalidateOnSchema)
+	app.OnCollectionAfterDeleteSuccess().BindFunc(invalidateOnSchema)
 }
 
 // invalidate makes every answer cached so far stale.
@@ -96,15 +140,21 @@ func (c *publicCache) answer(key string) (cachedAnswer, bool) {
 	return a, true
 }
 
-func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) cachedAnswer {
+func newCachedAnswer(generation uint64, ttl time.Duration, body []byte) cachedAnswer {
 	sum := sha256.Sum256(body)
-	a := cachedAnswer{
+	return cachedAnswer{
 		generation: generation,
-		expires:    time.Now().Add(c.ttl),
+		expires:    time.Now().Add(ttl),
 		etag:       `"` + hex.EncodeToString(sum[:12]) + `"`,
 		body:       body,
 	}
-	if len(body) > maxCachedAnswerSize {
+}
+
+// storeAnswer caches body as the answer of key built in generation, unless
+// it is too large or already stale (a write landed while it was built).
+func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) cachedAnswer {
+	a := newCachedAnswer(generation, c.ttl, body)
+	if len(body) > maxCachedAnswerSize || generation != c.current() {
 		return a
 	}
 
@@ -112,11 +162,16 @@ func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) ca
 	defer c.mu.Unlock()
 	c.answers.Remove(key) // an update would not report the old size
 	c.answers.Add(key, a)
-	c.bytes += len(body)
+	c.bytes += answerSize(key, a)
 	for c.bytes > publicCacheBytes {
 		c.answers.RemoveOldest()
 	}
 	return a
+}
+
+// answerSize is what an entry costs the byte budget: body and key.
+func answerSize(key string, a cachedAnswer) int {
+	return len(key) + len(a.body)
 }
 
 func (c *publicCache) total(key string) (int, bool) {
