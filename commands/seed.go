@@ -144,16 +144,22 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 // seedUsers adds opts.users users and returns the ids of every user, new
 // and existing, that posts may be written by.
 func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string, error) {
-	var ids, usernames []string
+	var ids, usernames, emails []string
 	if err := app.DB().Select("id").From("users").Column(&ids); err != nil {
 		return nil, err
 	}
 	if err := app.DB().Select("username").From("users").Column(&usernames); err != nil {
 		return nil, err
 	}
-	taken := make(map[string]bool, len(usernames))
+	if err := app.DB().Select("email").From("users").Column(&emails); err != nil {
+		return nil, err
+	}
+	taken := make(map[string]bool, len(usernames)+len(emails))
 	for _, u := range usernames {
 		taken[u] = true
+	}
+	for _, e := range emails {
+		taken["@"+e] = true // one map: usernames never start with @
 	}
 
 	users, err := app.FindCollectionByNameOrId("users")
@@ -219,11 +225,14 @@ func seedUsername(faker *gofakeit.Faker, taken map[string]bool) string {
 	}
 	base = base[:min(len(base), 24)]
 
+	// free as a username and as an email, and not shaped like a record id
+	// (the users hooks refuse those)
 	name := base
-	for n := 2; taken[name]; n++ {
+	for n := 2; taken[name] || taken["@"+name+"@example.com"] || content.LooksLikeRecordId(name); n++ {
 		name = fmt.Sprintf("%s_%d", base, n)
 	}
 	taken[name] = true
+	taken["@"+name+"@example.com"] = true
 	return name
 }
 
@@ -267,8 +276,8 @@ type seededPost struct {
 
 // seedChunk is how many posts one transaction writes: large enough to be
 // fast, small enough that a server running next to the seed waits for the
-// write lock only briefly between chunks.
-const seedChunk = 1000
+// write lock under a second between chunks.
+const seedChunk = 5000
 
 func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *seedProgress) (seedStats, error) {
 	var stats seedStats

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"blogbase/hooks"
 	"blogbase/internal/content"
 	_ "blogbase/migrations"
 )
@@ -25,6 +26,7 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Cleanup()
+	hooks.Register(app) // so that Validate below applies the hooks' rules too
 
 	var out bytes.Buffer
 	for run := uint64(1); run <= 2; run++ {

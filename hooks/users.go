@@ -3,6 +3,7 @@ package hooks
 import (
 	"errors"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -14,14 +15,17 @@ func bindUsers(app core.App) {
 	app.OnRecordValidate(usersCollection).BindFunc(validateUser)
 }
 
-// validateUser refuses usernames shaped like record ids: routes that take
-// "a user id or username" (the listing's author) could not tell them apart.
+// validateUser refuses new usernames shaped like record ids: routes that
+// take "a user id or username" (the listing's author) could not tell them
+// apart. A user who already has one (registered before this rule) can
+// still save everything else.
 func validateUser(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	if err := e.Next(); err != nil && !errors.As(err, &errs) {
 		return err
 	}
-	if _, ok := errs["username"]; !ok && content.LooksLikeRecordId(e.Record.GetString("username")) {
+	username := e.Record.GetString("username")
+	if _, ok := errs["username"]; !ok && content.LooksLikeRecordId(username) && usernameChanged(e.App, e.Record) {
 		errs["username"] = validation.NewError("validation_username_id_shape",
 			"A username cannot look like a record id (15 letters and digits); add an underscore.")
 	}
@@ -29,4 +33,16 @@ func validateUser(e *core.RecordEvent) error {
 		return errs
 	}
 	return nil
+}
+
+// usernameChanged tells whether record's username differs from the stored
+// one (always, for a new record).
+func usernameChanged(app core.App, record *core.Record) bool {
+	if record.IsNew() {
+		return true
+	}
+	var stored string
+	err := app.DB().Select("username").From(usersCollection).
+		Where(dbx.HashExp{"id": record.LastSavedPK()}).Row(&stored)
+	return err != nil || stored != record.GetString("username")
 }

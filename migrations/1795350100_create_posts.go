@@ -38,7 +38,7 @@ func init() {
 
 		posts.AddIndex("idx_posts_slug", true, "slug", "")
 		posts.AddIndex("idx_posts_status_published", false, "status, published, id", "")
-		posts.AddIndex("idx_posts_author_status", false, "author, status, published", "")
+		posts.AddIndex("idx_posts_author_status", false, "author, status, published, id", "")
 
 		posts.ListRule = types.Pointer(`status = "published" || author = @request.auth.id`)
 		posts.ViewRule = types.Pointer(`status = "published" || author = @request.auth.id`)
