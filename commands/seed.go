@@ -48,8 +48,7 @@ func newSeedCommand(app core.App) *cobra.Command {
 		Short: "Fills the database with realistic demo users and posts",
 		Long: "Fills the database with demo users and posts (titles, multi-paragraph bodies,\n" +
 			"drafts and published posts, some paid). Every seeded user's password is " + SeedPassword + ".\n" +
-			"A running server keeps working while it seeds, but caches public answers for up\n" +
-			"to 30 s without seeing this process's writes: restart it, or wait, afterwards.",
+			"A server running next to it keeps working and shows the new posts as they commit.",
 		Run: func(cmd *cobra.Command, args []string) {
 			err := app.RunAllMigrations()
 			if err == nil {

@@ -10,8 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// publicCacheTTL bounds how long a cached public answer may live when a
-// write bypasses this process (e.g. a seed run next to a live server).
+// publicCacheTTL is the longest a cached public answer lives, whatever
+// happens; invalidation normally ends it much sooner.
 const publicCacheTTL = 30 * time.Second
 
 // defaultListingMaxAge is the Cache-Control max-age, in seconds, of the
@@ -27,6 +27,7 @@ func Register(app core.App) {
 	bindPosts(app)
 	bindPostContents(app)
 	bindPublicCache(app, cache)
+	bindExternalWrites(app, cache)
 	bindQueryGuard(app)
 	bindPostsApi(app, cache, listingMaxAge(app))
 }

@@ -21,8 +21,8 @@ import (
 // generation before the write's response is sent (see bindPublicCache); an
 // answer built in an older generation is never served again, even one that
 // a reader was still building from pre-write data when the write landed.
-// Writes made by another process (a seed run next to a live server) are not
-// seen by these hooks: the ttl bounds how long such an answer can live.
+// Commits that bypass these hooks (another process, raw SQL) are caught by
+// bindExternalWrites; the ttl is a last bound on any answer's life.
 type publicCache struct {
 	generation atomic.Uint64
 	answers    *lru.Cache[string, cachedAnswer]
