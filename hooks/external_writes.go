@@ -26,28 +26,34 @@ func bindExternalWrites(app core.App, cache *publicCache) {
 		if err != nil {
 			return err
 		}
-		db.DB().SetMaxOpenConns(1)
+		db.DB().SetMaxOpenConns(1) // data_version is per connection: keep the one
+
+		// the starting point, read before serving, so that no commit made
+		// after the server started can go unnoticed
+		var last int64
+		if err := db.NewQuery("PRAGMA data_version").Row(&last); err != nil {
+			db.Close()
+			return err
+		}
 
 		ctx, stop := context.WithCancel(context.Background())
 		go func() {
 			defer db.Close()
 			ticker := time.NewTicker(externalWritesPoll)
 			defer ticker.Stop()
-
-			var last int64
 			for {
-				var version int64
-				err := db.NewQuery("PRAGMA data_version").WithContext(ctx).Row(&version)
-				if err == nil && last != 0 && version != last {
-					cache.invalidate()
-				}
-				if err == nil {
-					last = version
-				}
 				select {
 				case <-ctx.Done():
 					return
 				case <-ticker.C:
+				}
+				var version int64
+				if err := db.NewQuery("PRAGMA data_version").WithContext(ctx).Row(&version); err != nil {
+					continue
+				}
+				if version != last {
+					cache.invalidate()
+					last = version
 				}
 			}
 		}()
