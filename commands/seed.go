@@ -69,6 +69,12 @@ func newSeedCommand(app core.App) *cobra.Command {
 	return cmd
 }
 
+// Seed adds demo data to app as `blogbase seed` does, writing progress to
+// out; for benchmarks and tests that need a large database.
+func Seed(app core.App, users, posts int, paidRatio float64, out io.Writer) error {
+	return seed(app, seedOptions{users: users, posts: posts, paidRatio: paidRatio}, out)
+}
+
 func (o seedOptions) validate() error {
 	switch {
 	case o.users < 0 || o.posts < 0 || o.comments < 0:
@@ -175,7 +181,8 @@ func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string
 	rows := make([]map[string]any, 0, opts.users)
 	for i := 0; i < opts.users; i++ {
 		username := seedUsername(faker, taken)
-		joined := types.NowDateTime().Add(-time.Duration(faker.IntRange(30*24*60, 1500*24*60)) * time.Minute)
+		// joined before the three years the seeded posts span
+		joined := types.NowDateTime().Add(-time.Duration(faker.IntRange(1100*24*60, 1500*24*60)) * time.Minute)
 
 		u := core.NewRecord(users)
 		u.Set("id", core.GenerateDefaultRandomId())
@@ -347,7 +354,9 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			}
 			return insertRows(tx, "postContents", contentRows)
 		})
-		progress.add(len(postRows))
+		if err == nil {
+			progress.add(len(postRows))
+		}
 		postRows, contentRows = postRows[:0], contentRows[:0]
 		return err
 	}

@@ -1,0 +1,106 @@
+package hooks
+
+import (
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+
+	"blogbase/commands"
+)
+
+var (
+	benchListingOnce sync.Once
+	benchListingApp  *tests.TestApp
+	benchListingErr  error
+)
+
+// benchListingData is a test app seeded with BENCH_POSTS posts (100k by
+// default), built once per benchmark run.
+func benchListingData(b *testing.B) *tests.TestApp {
+	benchListingOnce.Do(func() {
+		posts := 100_000
+		if n, err := strconv.Atoi(os.Getenv("BENCH_POSTS")); err == nil && n > 0 {
+			posts = n
+		}
+		benchListingApp, benchListingErr = tests.NewTestApp(b.TempDir())
+		if benchListingErr == nil {
+			benchListingErr = commands.Seed(benchListingApp, 1000, posts, 0.1, io.Discard)
+		}
+	})
+	if benchListingErr != nil {
+		b.Fatal(benchListingErr)
+	}
+	return benchListingApp
+}
+
+// BenchmarkListPublishedPosts measures building a listing page from the
+// database, i.e. a cache miss: the first page, a page 40,000 posts deep by
+// offset, and the same depth by cursor, for all posts and for one author.
+func BenchmarkListPublishedPosts(b *testing.B) {
+	app := benchListingData(b)
+	key, err := cursorKey(app)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var author string
+	if err := app.DB().NewQuery("SELECT author FROM posts GROUP BY author ORDER BY COUNT(*) DESC LIMIT 1").Row(&author); err != nil {
+		b.Fatal(err)
+	}
+
+	// the cursor after `depth` posts, found by walking the listing
+	cursorAt := func(lq listingQuery, depth int) *listingCursor {
+		lq.perPage = min(depth, maxPerPage)
+		for walked := 0; walked < depth; walked += lq.perPage {
+			page, err := listPublishedPosts(app, newPublicCache(0), 0, lq, key)
+			if err != nil || page.NextCursor == nil {
+				b.Fatalf("walking to %d: %v", depth, err)
+			}
+			c, err := decodeCursor(key, *page.NextCursor)
+			if err != nil {
+				b.Fatal(err)
+			}
+			lq.cursor, lq.page = &c, c.Page
+		}
+		return lq.cursor
+	}
+
+	var published int
+	if err := app.DB().NewQuery("SELECT COUNT(*) FROM posts WHERE status = 'published'").Row(&published); err != nil {
+		b.Fatal(err)
+	}
+	depth := min(40_000, published/2/maxPerPage*maxPerPage) // 40,000 on 100k posts
+
+	everyone := listingQuery{page: 1, perPage: defaultPerPage, sort: sortNewestFirst}
+	oneAuthor := everyone
+	oneAuthor.author = author
+	deepOffset := everyone
+	deepOffset.page = depth/defaultPerPage + 1
+	deepCursor := everyone
+	deepCursor.cursor = cursorAt(everyone, depth)
+	authorDeep := oneAuthor
+	authorDeep.cursor = cursorAt(oneAuthor, 10)
+
+	for _, c := range []struct {
+		name string
+		lq   listingQuery
+	}{
+		{"page 1", everyone},
+		{"offset " + strconv.Itoa(depth), deepOffset},
+		{"cursor " + strconv.Itoa(depth), deepCursor},
+		{"author page 1", oneAuthor},
+		{"author cursor 10", authorDeep},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				// a fresh cache each time: every build is a miss, totals included
+				if _, err := listPublishedPosts(app, newPublicCache(0), 0, c.lq, key); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
