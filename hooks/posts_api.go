@@ -89,7 +89,7 @@ func (api *postsApi) list(e *core.RequestEvent) error {
 // put behind a price. Signed-in readers may see more (their drafts, bodies
 // they bought) and are answered from the database.
 func (api *postsApi) view(e *core.RequestEvent) error {
-	e.Response.Header().Set("Vary", "Authorization")
+	e.Response.Header().Add("Vary", "Authorization") // Add: CORS has put Origin there
 	idOrSlug := e.Request.PathValue("idOrSlug")
 
 	if e.Auth != nil {
