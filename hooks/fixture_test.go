@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
@@ -31,6 +32,11 @@ var fx struct {
 	alicePublishedContent               string // postContents ids
 	aliceDraftContent, alicePaidContent string
 	bobPublishedContent                 string
+
+	// comments: two threads on bob's post (the first with a reply and a
+	// reply to the reply), one on alice's draft, one on her paid post
+	commentTop1, commentReply1, commentReply2, commentTop2 string
+	commentOnDraft, commentOnPaid                          string
 }
 
 func TestMain(m *testing.M) {
@@ -115,7 +121,46 @@ func buildFixture(dir string) error {
 		}
 		*p.id, *p.content = post.Id, content.Id
 	}
+
+	comments := []struct {
+		id                   *string
+		post, author, parent *string
+		body                 string
+	}{
+		{&fx.commentTop1, &fx.bobPublished, &fx.aliceId, nil, "First thread by alice"},
+		{&fx.commentReply1, &fx.bobPublished, &fx.bobId, &fx.commentTop1, "Bob answers alice"},
+		{&fx.commentReply2, &fx.bobPublished, &fx.aliceId, &fx.commentReply1, "Alice answers bob"},
+		{&fx.commentTop2, &fx.bobPublished, &fx.bobId, nil, "Second thread by bob"},
+		{&fx.commentOnDraft, &fx.aliceDraft, &fx.aliceId, nil, "Note on the secret draft"},
+		{&fx.commentOnPaid, &fx.alicePaid, &fx.bobId, nil, "Bob on the paid essay"},
+	}
+	for _, c := range comments {
+		parent := ""
+		if c.parent != nil {
+			parent = *c.parent
+		}
+		comment, err := createComment(app, *c.post, *c.author, parent, c.body)
+		if err != nil {
+			return fmt.Errorf("comment %q: %w", c.body, err)
+		}
+		*c.id = comment.Id
+		time.Sleep(3 * time.Millisecond) // distinct creation times: threads are ordered by them
+	}
 	return nil
+}
+
+// createComment saves a comment the way Go code or the dashboard does.
+func createComment(app core.App, postId, authorId, parentId, body string) (*core.Record, error) {
+	comments, err := app.FindCollectionByNameOrId("comments")
+	if err != nil {
+		return nil, err
+	}
+	c := core.NewRecord(comments)
+	c.Set("post", postId)
+	c.Set("author", authorId)
+	c.Set("parent", parentId)
+	c.Set("body", body)
+	return c, app.Save(c)
 }
 
 func createUser(app core.App, username, email, phone string) (*core.Record, error) {

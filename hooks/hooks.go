@@ -26,10 +26,12 @@ func Register(app core.App) {
 	bindUsers(app)
 	bindPosts(app)
 	bindPostContents(app)
+	bindComments(app, cache)
 	bindPublicCache(app, cache)
 	bindExternalWrites(app, cache)
 	bindQueryGuard(app)
 	bindPostsApi(app, cache, listingMaxAge(app))
+	bindCommentsApi(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and

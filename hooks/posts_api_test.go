@@ -714,7 +714,7 @@ func TestPostDeleteRoute(t *testing.T) {
 			URL:            "/api/blog/posts/" + fx.aliceDraft,
 			Headers:        auth(fx.aliceToken),
 			ExpectedStatus: 204,
-			ExpectedEvents: map[string]int{"OnRecordDelete": 2}, // the post, then its content by cascade
+			ExpectedEvents: map[string]int{"OnRecordDelete": 3}, // the post, then its content and comment by cascade
 			AfterTestFunc:  postGone(fx.aliceDraft),
 		},
 		{

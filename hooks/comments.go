@@ -1,0 +1,145 @@
+package hooks
+
+import (
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+const commentsCollection = "comments"
+
+// bindComments keeps the comment invariants on every write path: a reply
+// stays on its parent's post, a comment never moves to another post,
+// parent or author, and posts.commentsCount is recounted in the same
+// transaction as every comment that comes or goes.
+func bindComments(app core.App, cache *publicCache) {
+	// a signed-in user may leave author out: it is them (the create rule
+	// refuses anybody else's id)
+	app.OnRecordCreateRequest(commentsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
+		if e.Auth != nil && e.Auth.Collection().Name == usersCollection && e.Record.GetString("author") == "" {
+			e.Record.Set("author", e.Auth.Id)
+		}
+		return e.Next()
+	})
+
+	app.OnRecordCreate(commentsCollection).BindFunc(saveCountedComment)
+	app.OnRecordUpdate(commentsCollection).BindFunc(updateComment)
+	app.OnRecordDelete(commentsCollection).BindFunc(deleteCountedComment)
+	app.OnRecordValidate(commentsCollection).BindFunc(validateComment)
+
+	// commentsCount shows in listings and post views
+	invalidate := func(e *core.RecordEvent) error {
+		cache.invalidate()
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(commentsCollection).BindFunc(invalidate)
+	app.OnRecordAfterDeleteSuccess(commentsCollection).BindFunc(invalidate)
+}
+
+// saveCountedComment inserts a comment and recounts its post's comments in
+// one transaction.
+func saveCountedComment(e *core.RecordEvent) error {
+	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
+
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return recountComments(tx, e.Record.GetString("post"))
+	})
+}
+
+// deleteCountedComment deletes a comment, and by cascade its replies, and
+// recounts its post's comments in the same transaction.
+func deleteCountedComment(e *core.RecordEvent) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		if err := e.Next(); err != nil {
+			return err
+		}
+		return recountComments(tx, e.Record.GetString("post"))
+	})
+}
+
+// recountComments sets a post's commentsCount from the comments table. A
+// recount rather than an increment: exact whatever ran before, and cheap
+// with the (post, parent, created) index. It is SQL on purpose: a record
+// save of the post would run the post hooks, which keep the stored count.
+func recountComments(tx core.App, postId string) error {
+	_, err := tx.DB().NewQuery(
+		"UPDATE {{posts}} SET [[commentsCount]] = (SELECT COUNT(*) FROM {{comments}} WHERE [[post]] = {:post}) WHERE [[id]] = {:post}",
+	).Bind(dbx.Params{"post": postId}).Execute()
+	return err
+}
+
+// updateComment lets the author edit the body only: post, parent and
+// author are compared with the stored row, in the write's transaction.
+func updateComment(e *core.RecordEvent) error {
+	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
+
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		var stored struct {
+			Post   string `db:"post"`
+			Parent string `db:"parent"`
+			Author string `db:"author"`
+		}
+		err := tx.DB().Select("post", "parent", "author").From(commentsCollection).
+			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
+		if err != nil {
+			return err
+		}
+		errs := validation.Errors{}
+		for field, was := range map[string]string{"post": stored.Post, "parent": stored.Parent, "author": stored.Author} {
+			if e.Record.GetString(field) != was {
+				errs[field] = validation.NewError("validation_comment_immutable", "Only the body of a comment can be changed.")
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return e.Next()
+	})
+}
+
+// validateComment adds to the field validations that a reply's parent is a
+// comment of the same post (a reply to a reply stays in its thread).
+func validateComment(e *core.RecordEvent) error {
+	errs := validation.Errors{}
+	if err := e.Next(); err != nil && !errors.As(err, &errs) {
+		return err
+	}
+
+	parentId := e.Record.GetString("parent")
+	if _, ok := errs["parent"]; !ok && parentId != "" {
+		var parentPost string
+		err := e.App.DB().Select("post").From(commentsCollection).
+			Where(dbx.HashExp{"id": parentId}).Row(&parentPost)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			errs["parent"] = validation.NewError("validation_missing_parent", "The comment replied to does not exist.")
+		case err != nil:
+			return err
+		case parentId == e.Record.Id:
+			errs["parent"] = validation.NewError("validation_parent_self", "A comment cannot reply to itself.")
+		case parentPost != e.Record.GetString("post"):
+			errs["parent"] = validation.NewError("validation_parent_other_post", "A reply must be on the same post as the comment it answers.")
+		}
+	}
+
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}

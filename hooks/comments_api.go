@@ -1,0 +1,167 @@
+package hooks
+
+import (
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindCommentsApi registers the threaded comments route; comments are
+// written with the collections API.
+func bindCommentsApi(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// public: the comments of a post the reader may read, in threads
+		se.Router.GET("/api/blog/posts/{id}/comments", threadedComments).Bind(apis.SkipSuccessActivityLog())
+		return se.Next()
+	})
+}
+
+// commentsPage is the body of GET /api/blog/posts/{id}/comments.
+type commentsPage struct {
+	Page       int              `json:"page"`
+	PerPage    int              `json:"perPage"`
+	TotalItems int              `json:"totalItems"`
+	TotalPages int              `json:"totalPages"`
+	Items      []map[string]any `json:"items"`
+}
+
+// threadedComments answers a page of a post's top-level comments, oldest
+// first, each with its replies (and replies to replies) oldest first in
+// "replies", every comment with expand.author.
+func threadedComments(e *core.RequestEvent) error {
+	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
+	if err != nil {
+		return e.NotFoundError("", nil)
+	}
+	if err := requirePostVisible(e, post); err != nil {
+		return err
+	}
+
+	q := e.Request.URL.Query()
+	page, perPage, errs := 1, defaultPerPage, validation.Errors{}
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer from 1 to 1000000.")
+		}
+		page = n
+	}
+	if v := q.Get("perPage"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs["perPage"] = validation.NewError("validation_invalid_per_page", "Must be an integer from 1 to 100.")
+		}
+		perPage = min(n, maxPerPage)
+	}
+	if len(errs) > 0 {
+		return e.BadRequestError("Invalid comments query.", errs)
+	}
+
+	topLevel := dbx.HashExp{"post": post.Id, "parent": ""}
+	result := &commentsPage{Page: page, PerPage: perPage, Items: []map[string]any{}}
+	if err := e.App.DB().Select("COUNT(*)").From(commentsCollection).Where(topLevel).Row(&result.TotalItems); err != nil {
+		return e.InternalServerError("Failed to load the comments.", err)
+	}
+	result.TotalPages = int(math.Ceil(float64(result.TotalItems) / float64(perPage)))
+
+	var threads []*core.Record
+	err = e.App.RecordQuery(commentsCollection).AndWhere(topLevel).
+		OrderBy("created ASC", "id ASC").
+		Limit(int64(perPage)).Offset(int64(page-1) * int64(perPage)).
+		All(&threads)
+	if err != nil {
+		return e.InternalServerError("Failed to load the comments.", err)
+	}
+
+	replies, err := repliesOf(e.App, threads)
+	if err != nil {
+		return e.InternalServerError("Failed to load the comments.", err)
+	}
+
+	all := slices.Clone(threads)
+	for _, r := range replies {
+		all = append(all, r...)
+	}
+	authors, err := publicAuthorsOf(e.App, all)
+	if err != nil {
+		return e.InternalServerError("Failed to load the comments.", err)
+	}
+	withAuthor := func(c *core.Record) map[string]any {
+		item := c.PublicExport()
+		item["expand"] = map[string]any{"author": authors[c.GetString("author")]}
+		return item
+	}
+
+	for _, thread := range threads {
+		item := withAuthor(thread)
+		list := []map[string]any{}
+		for _, reply := range replies[thread.Id] {
+			list = append(list, withAuthor(reply))
+		}
+		item["replies"] = list
+		result.Items = append(result.Items, item)
+	}
+	return e.JSON(http.StatusOK, result)
+}
+
+// repliesOf loads every reply below the given top-level comments, however
+// deep, grouped by the top-level comment they belong to, oldest first.
+func repliesOf(app core.App, threads []*core.Record) (map[string][]*core.Record, error) {
+	byThread := map[string][]*core.Record{}
+	if len(threads) == 0 {
+		return byThread, nil
+	}
+
+	params := dbx.Params{}
+	placeholders := make([]string, len(threads))
+	for i, t := range threads {
+		name := "t" + strconv.Itoa(i)
+		params[name] = t.Id
+		placeholders[i] = "{:" + name + "}"
+	}
+	var rows []struct {
+		Id     string `db:"id"`
+		Thread string `db:"thread"`
+	}
+	err := app.DB().NewQuery(`
+		WITH RECURSIVE descendant(id, thread) AS (
+			SELECT c.id, c.parent FROM comments c WHERE c.parent IN (` + strings.Join(placeholders, ",") + `)
+			UNION ALL
+			SELECT c.id, d.thread FROM comments c JOIN descendant d ON c.parent = d.id
+		)
+		SELECT id, thread FROM descendant`).Bind(params).All(&rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return byThread, nil
+	}
+
+	ids := make([]string, len(rows))
+	threadOf := make(map[string]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Id
+		threadOf[r.Id] = r.Thread
+	}
+	replies, err := app.FindRecordsByIds(commentsCollection, ids)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(replies, func(a, b *core.Record) int {
+		if c := strings.Compare(a.GetString("created"), b.GetString("created")); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Id, b.Id)
+	})
+	for _, r := range replies {
+		byThread[threadOf[r.Id]] = append(byThread[threadOf[r.Id]], r)
+	}
+	return byThread, nil
+}
