@@ -1,0 +1,502 @@
+package hooks_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
+)
+
+// commentsCountIs checks a post's commentsCount against the comments table
+// and against want.
+func commentsCountIs(postId string, want int) func(testing.TB, *tests.TestApp, *http.Response) {
+	return func(t testing.TB, app *tests.TestApp, res *http.Response) {
+		t.Helper()
+		post, err := app.FindRecordById("posts", postId)
+		if err != nil {
+			t.Fatal(err)
+		}
+		actual := countRows(t, app, "comments", dbx.HashExp{"post": postId})
+		if got := post.GetInt("commentsCount"); got != want || actual != want {
+			t.Fatalf("commentsCount %d and %d comment rows, want %d", got, actual, want)
+		}
+	}
+}
+
+func TestCommentsCollectionRules(t *testing.T) {
+	t.Parallel()
+
+	records := "/api/collections/comments/records"
+	create := func(body string) *strings.Reader { return strings.NewReader(body) }
+
+	scenarios := []tests.ApiScenario{
+		// list and view follow the post
+		{
+			Name:               "guest listing",
+			Method:             http.MethodGet,
+			URL:                records,
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":5`, fx.commentOnPaid},
+			NotExpectedContent: []string{fx.commentOnDraft, "secret draft"},
+		},
+		{
+			Name:               "other user listing the comments of a draft",
+			Method:             http.MethodGet,
+			URL:                records + "?filter=" + urlQuery(`post = "`+fx.aliceDraft+`"`),
+			Headers:            auth(fx.bobToken),
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"totalItems":0`},
+			NotExpectedContent: []string{fx.commentOnDraft},
+		},
+		{
+			Name:            "author of the draft listing its comments",
+			Method:          http.MethodGet,
+			URL:             records + "?filter=" + urlQuery(`post = "`+fx.aliceDraft+`"`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":1`, fx.commentOnDraft},
+		},
+		{
+			Name:            "superuser listing",
+			Method:          http.MethodGet,
+			URL:             records,
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":6`},
+		},
+		{
+			Name:            "guest viewing a comment of a draft",
+			Method:          http.MethodGet,
+			URL:             records + "/" + fx.commentOnDraft,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:               "guest expanding a comment's author",
+			Method:             http.MethodGet,
+			URL:                records + "/" + fx.commentTop1 + "?expand=author,post",
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"username":"alice"`, `"title":"Bob in public"`},
+			NotExpectedContent: []string{"alice@example.com", "phone"},
+		},
+
+		// create
+		{
+			Name:            "guest commenting",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"anonymous"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 4),
+		},
+		{
+			Name:            "user commenting without naming the author",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"  <b>not html</b>  "}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"author":"` + fx.aliceId + `"`, `"body":"\u003cb\u003enot html\u003c/b\u003e"`, `"parent":""`},
+			ExpectedEvents:  map[string]int{"OnRecordCreate": 1, "OnRecordCreateRequest": 1},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 5),
+		},
+		{
+			Name:            "user commenting as another user",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","author":"` + fx.bobId + `","body":"forged"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 4),
+		},
+		{
+			Name:            "user commenting on another's draft",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.aliceDraft + `","body":"found it"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"status":400`},
+			AfterTestFunc:   commentsCountIs(fx.aliceDraft, 1),
+		},
+		{
+			Name:            "user replying to a reply keeps the thread",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","parent":"` + fx.commentReply2 + `","body":"deeper"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"parent":"` + fx.commentReply2 + `"`},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 5),
+		},
+		{
+			Name:            "user replying across posts",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.alicePaid + `","parent":"` + fx.commentTop1 + `","body":"wrong post"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"parent":{"code":"validation_parent_other_post"`},
+			AfterTestFunc:   commentsCountIs(fx.alicePaid, 1),
+		},
+		{
+			Name:            "user replying to a missing comment",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","parent":"nosuchcomment00","body":"x"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"parent":{`},
+		},
+		{
+			Name:            "user sending a blank or overlong body",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"   "}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_required"`},
+		},
+		{
+			Name:            "user sending a body over 2000 characters",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"` + strings.Repeat("é", 2001) + `"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_max_text_constraint"`},
+		},
+		{
+			Name:            "superuser commenting without an author",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"from the dashboard"}`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"author":{"code":"validation_required"`},
+		},
+
+		// update: the comment author, the body only
+		{
+			Name:            "author editing own comment",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.commentTop2,
+			Body:            create(`{"body":"edited"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"body":"edited"`},
+		},
+		{
+			Name:            "other user editing a comment",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.commentTop2,
+			Body:            create(`{"body":"defaced"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "author moving own comment",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.commentTop2,
+			Body:            create(`{"post":"` + fx.alicePaid + `","parent":"` + fx.commentTop1 + `"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"post":{"code":"validation_comment_immutable"`, `"parent":{"code":"validation_comment_immutable"`},
+			AfterTestFunc:   commentsCountIs(fx.alicePaid, 1),
+		},
+
+		// delete: the comment author or the post author
+		{
+			Name:            "guest deleting",
+			Method:          http.MethodDelete,
+			URL:             records + "/" + fx.commentTop2,
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 4),
+		},
+		{
+			Name:            "other user deleting a comment on another's post",
+			Method:          http.MethodDelete,
+			URL:             records + "/" + fx.commentTop2,
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+			AfterTestFunc:   commentsCountIs(fx.bobPublished, 4),
+		},
+		{
+			Name:           "comment author deleting own reply",
+			Method:         http.MethodDelete,
+			URL:            records + "/" + fx.commentReply2,
+			Headers:        auth(fx.aliceToken),
+			ExpectedStatus: 204,
+			AfterTestFunc:  commentsCountIs(fx.bobPublished, 3),
+		},
+		{
+			Name:           "post author deleting a thread takes its replies and the count along",
+			Method:         http.MethodDelete,
+			URL:            records + "/" + fx.commentTop1,
+			Headers:        auth(fx.bobToken),
+			ExpectedStatus: 204,
+			ExpectedEvents: map[string]int{"OnRecordDelete": 3}, // the comment, its reply, the reply's reply
+			AfterTestFunc:  commentsCountIs(fx.bobPublished, 1),
+		},
+	}
+
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestCommentsCountUnderConcurrency creates and deletes comments from many
+// goroutines at once; the count must end exactly right.
+func TestCommentsCountUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	const writers, each = 8, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each*2)
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				c, err := createComment(app, fx.bobPublished, fx.aliceId, "", "busy")
+				if err != nil {
+					errs <- err
+					continue
+				}
+				if i%3 == 0 { // delete a third of them again, while others write
+					errs <- app.Delete(c)
+				}
+			}
+		}(w)
+	}
+	// and a thread deleted with its replies in the middle of it all
+	if top, err := app.FindRecordById("comments", fx.commentTop1); err == nil {
+		errs <- app.Delete(top)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	want := 1 + writers*each - writers*((each+2)/3) // commentTop2 and the survivors
+	commentsCountIs(fx.bobPublished, want)(t, app, nil)
+}
+
+func TestThreadedCommentsRoute(t *testing.T) {
+	t.Parallel()
+
+	threads := func(t testing.TB, res *http.Response) []map[string]any {
+		var page struct {
+			Items []map[string]any `json:"items"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&page); err != nil {
+			t.Fatal(err)
+		}
+		return page.Items
+	}
+
+	scenarios := []tests.ApiScenario{
+		{
+			Name:           "guest reading the threads of a published post",
+			Method:         http.MethodGet,
+			URL:            "/api/blog/posts/" + fx.bobPublished + "/comments",
+			ExpectedStatus: 200,
+			ExpectedContent: []string{
+				`"page":1`, `"perPage":20`, `"totalItems":2`, `"totalPages":1`,
+				`"username":"alice"`, `"replies":[]`,
+			},
+			NotExpectedContent: []string{"@example.com", "phone"},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				items := threads(t, res)
+				if len(items) != 2 || items[0]["id"] != fx.commentTop1 || items[1]["id"] != fx.commentTop2 {
+					t.Fatalf("threads out of order: %v", items)
+				}
+				replies, _ := items[0]["replies"].([]any)
+				if len(replies) != 2 || replies[0].(map[string]any)["id"] != fx.commentReply1 ||
+					replies[1].(map[string]any)["id"] != fx.commentReply2 {
+					t.Fatalf("replies of the first thread: %v", replies)
+				}
+				if author := replies[0].(map[string]any)["expand"].(map[string]any)["author"].(map[string]any); author["username"] != "bob" {
+					t.Fatalf("reply author %v", author)
+				}
+			},
+		},
+		{
+			Name:               "second page of one thread each",
+			Method:             http.MethodGet,
+			URL:                "/api/blog/posts/" + fx.bobPublished + "/comments?perPage=1&page=2",
+			ExpectedStatus:     200,
+			ExpectedContent:    []string{`"page":2`, `"totalPages":2`, fx.commentTop2},
+			NotExpectedContent: []string{fx.commentTop1},
+		},
+		{
+			Name:            "guest reading the comments of a draft",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/" + fx.aliceDraft + "/comments",
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "other user reading the comments of a draft",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/" + fx.aliceDraft + "/comments",
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "author reading the comments of own draft",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/" + fx.aliceDraft + "/comments",
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{fx.commentOnDraft},
+		},
+		{
+			Name:            "unknown post",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/nosuchpost/comments",
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "bad paging",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/" + fx.bobPublished + "/comments?page=0&perPage=x",
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"page":{`, `"perPage":{`},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestCommentsRealtime subscribes readers to the comments of a post, as
+// the JS SDK does with subscribe('*', cb, {filter: 'post = "ID"'}), and
+// checks who hears what.
+func TestCommentsRealtime(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+	if _, err := apis.NewRouter(app); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := app.FindRecordById("users", fx.bobId)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	subscribe := func(authRecord *core.Record, postId string) subscriptions.Client {
+		c := subscriptions.NewDefaultClient()
+		if authRecord != nil {
+			c.Set(apis.RealtimeClientAuthKey, authRecord)
+		}
+		c.Subscribe("comments/*?options=" + urlQuery(`{"query":{"filter":"post = \"`+postId+`\"","expand":"author"}}`))
+		app.SubscriptionsBroker().Register(c)
+		return c
+	}
+	guestOnPublic := subscribe(nil, fx.bobPublished)
+	guestOnDraft := subscribe(nil, fx.aliceDraft)
+	bobOnDraft := subscribe(bob, fx.aliceDraft)
+
+	var mu sync.Mutex
+	heard := map[subscriptions.Client][]string{}
+	done := make(chan struct{})
+	for _, c := range []subscriptions.Client{guestOnPublic, guestOnDraft, bobOnDraft} {
+		go func(c subscriptions.Client) {
+			for {
+				select {
+				case msg := <-c.Channel():
+					mu.Lock()
+					heard[c] = append(heard[c], string(msg.Data))
+					mu.Unlock()
+				case <-done:
+					return
+				}
+			}
+		}(c)
+	}
+
+	if _, err := createComment(app, fx.bobPublished, fx.bobId, "", "live on the public post"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := createComment(app, fx.aliceDraft, fx.aliceId, "", "live on the draft"); err != nil {
+		t.Fatal(err)
+	}
+	post, err := app.FindRecordById("posts", fx.bobPublished)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// deleting the post takes its comments along: each says so, once or
+	// more (PocketBase reports a reply deleted both with its thread and
+	// with the post), and nothing else follows
+	if err := app.Delete(post); err != nil {
+		t.Fatal(err)
+	}
+	gone := []string{fx.commentTop1, fx.commentReply1, fx.commentReply2, fx.commentTop2}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		public := strings.Join(heard[guestOnPublic], "\n")
+		mu.Unlock()
+		all := true
+		for _, id := range gone {
+			if !strings.Contains(public, `"id":"`+id+`"`) {
+				all = false
+			}
+		}
+		if all || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // room for a leak on the draft to show
+	close(done)
+
+	mu.Lock()
+	defer mu.Unlock()
+	public := strings.Join(heard[guestOnPublic], "\n")
+	if !strings.Contains(public, `"action":"create"`) || !strings.Contains(public, "live on the public post") ||
+		!strings.Contains(public, `"username":"bob"`) {
+		t.Fatalf("the guest did not hear the new comment with its author: %s", public)
+	}
+	for _, message := range heard[guestOnPublic][1:] {
+		if !strings.Contains(message, `"action":"delete"`) {
+			t.Fatalf("after the new comment only deletions were expected: %s", message)
+		}
+	}
+	for _, id := range gone {
+		if !strings.Contains(public, `"id":"`+id+`"`) {
+			t.Fatalf("the deletion of comment %s was not heard: %s", id, public)
+		}
+	}
+	if strings.Contains(public, "@example.com") {
+		t.Fatalf("an author's email was broadcast: %s", public)
+	}
+	for name, c := range map[string]subscriptions.Client{"guest": guestOnDraft, "bob": bobOnDraft} {
+		if len(heard[c]) != 0 {
+			t.Fatalf("%s heard the comments of another's draft: %v", name, heard[c])
+		}
+	}
+}
