@@ -1,0 +1,104 @@
+// Starts a real blogbase server for a test file: a fresh data directory, a
+// free port on 127.0.0.1, a superuser, and a stop() that ends the process
+// by its PID and removes the directory.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EventSource from 'eventsource';
+import PocketBase from 'pocketbase';
+
+// the JS SDK's realtime needs an EventSource; Node 20 has none
+globalThis.EventSource = EventSource;
+
+export const SUPERUSER = { email: 'admin@example.com', password: 'admin-password-1' };
+
+// BLOGBASE_BIN is the server binary (.ci/run builds it); without it the
+// tests build one with the Go toolchain.
+function binary() {
+  if (process.env.BLOGBASE_BIN) return process.env.BLOGBASE_BIN;
+  const out = join(mkdtempSync(join(tmpdir(), 'blogbase-bin-')), 'blogbase');
+  execFileSync('go', ['build', '-o', out, '.'], { cwd: new URL('..', import.meta.url).pathname, stdio: 'inherit' });
+  process.env.BLOGBASE_BIN = out;
+  return out;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer() {
+  const bin = binary();
+  const dir = mkdtempSync(join(tmpdir(), 'blogbase-e2e-'));
+  execFileSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { stdio: 'ignore' });
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`blogbase did not start: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    url,
+    client: () => new PocketBase(url),
+    async superuser() {
+      const pb = new PocketBase(url);
+      await pb.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+      return pb;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(child.pid, 'SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let users = 0;
+
+// register signs up a new user with the SDK and returns a client logged in
+// as them (by username, or by email when byEmail is set).
+export async function register(server, { byEmail = false } = {}) {
+  users += 1;
+  const username = `user_${process.pid}_${users}`;
+  const email = `${username}@example.com`;
+  const password = 'password-123';
+  const pb = server.client();
+  await pb.collection('users').create({ username, email, password, passwordConfirm: password, name: `User ${users}` });
+  await pb.collection('users').authWithPassword(byEmail ? email : username, password);
+  return pb;
+}
+
+// expectStatus awaits a promise that must fail with an HTTP status.
+export async function expectStatus(promise, status) {
+  try {
+    await promise;
+  } catch (err) {
+    if (err.status === status) return err;
+    throw new Error(`expected ${status}, got ${err.status}: ${JSON.stringify(err.response)}`);
+  }
+  throw new Error(`expected ${status}, the request succeeded`);
+}
