@@ -14,8 +14,8 @@ const commentsCollection = "comments"
 
 // bindComments keeps the comment invariants on every write path: a reply
 // stays on its parent's post, a comment never moves to another post,
-// parent or author, and posts.commentsCount is recounted in the same
-// transaction as every comment that comes or goes.
+// parent or author, and posts.commentsCount moves in the same transaction
+// as every comment that comes or goes.
 func bindComments(app core.App, cache *publicCache) {
 	// a signed-in user may leave author out: it is them (the create rule
 	// refuses anybody else's id)
@@ -40,8 +40,8 @@ func bindComments(app core.App, cache *publicCache) {
 	app.OnRecordAfterDeleteSuccess(commentsCollection).BindFunc(invalidate)
 }
 
-// saveCountedComment inserts a comment and recounts its post's comments in
-// one transaction.
+// saveCountedComment inserts a comment and counts it on its post in one
+// transaction.
 func saveCountedComment(e *core.RecordEvent) error {
 	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
 
@@ -52,32 +52,44 @@ func saveCountedComment(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return recountComments(tx, e.Record.GetString("post"))
+		return countComments(tx, e.Record.GetString("post"), +1)
 	})
 }
 
-// deleteCountedComment deletes a comment, and by cascade its replies, and
-// recounts its post's comments in the same transaction.
+// deleteCountedComment deletes a comment (its replies follow by cascade,
+// each through this hook) and uncounts it in the same transaction.
 func deleteCountedComment(e *core.RecordEvent) error {
 	original := e.App
 	defer func() { e.App = original }()
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
-		if err := e.Next(); err != nil {
+
+		// a cascade can delete a reply twice (with its thread, then from
+		// a stale list of the author's or post's comments): count it once
+		var exists int
+		err := tx.DB().Select("COUNT(*)").From(commentsCollection).
+			Where(dbx.HashExp{"id": e.Record.Id}).Row(&exists)
+		if err != nil {
 			return err
 		}
-		return recountComments(tx, e.Record.GetString("post"))
+		if err := e.Next(); err != nil || exists == 0 {
+			return err
+		}
+		return countComments(tx, e.Record.GetString("post"), -1)
 	})
 }
 
-// recountComments sets a post's commentsCount from the comments table. A
-// recount rather than an increment: exact whatever ran before, and cheap
-// with the (post, parent, created) index. It is SQL on purpose: a record
-// save of the post would run the post hooks, which keep the stored count.
-func recountComments(tx core.App, postId string) error {
+// countComments moves a post's commentsCount by delta in the transaction
+// that added or removed the comment. Writes are serialized (one writer
+// connection, BEGIN IMMEDIATE), and every comment insert and delete,
+// cascades included, passes through these hooks, so the count stays exact
+// at a constant cost, where a recount would grow with the discussion. It is
+// SQL on purpose: a record save of the post would run the post hooks, which
+// keep the stored count.
+func countComments(tx core.App, postId string, delta int) error {
 	_, err := tx.DB().NewQuery(
-		"UPDATE {{posts}} SET [[commentsCount]] = (SELECT COUNT(*) FROM {{comments}} WHERE [[post]] = {:post}) WHERE [[id]] = {:post}",
-	).Bind(dbx.Params{"post": postId}).Execute()
+		"UPDATE {{posts}} SET [[commentsCount]] = MAX(0, [[commentsCount]] + {:delta}) WHERE [[id]] = {:post}",
+	).Bind(dbx.Params{"post": postId, "delta": delta}).Execute()
 	return err
 }
 

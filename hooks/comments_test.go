@@ -259,6 +259,25 @@ func TestCommentsCollectionRules(t *testing.T) {
 	}
 }
 
+// TestDeletingACommenterKeepsCountsExact deletes a user whose comments
+// and replies cascade in an order that reaches one reply twice.
+func TestDeletingACommenterKeepsCountsExact(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	alice, err := app.FindRecordById("users", fx.aliceId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Delete(alice); err != nil {
+		t.Fatal(err)
+	}
+	// left on bob's post: his second thread only (his reply went with
+	// alice's thread)
+	commentsCountIs(fx.bobPublished, 1)(t, app, nil)
+}
+
 // TestCommentsCountUnderConcurrency creates and deletes comments from many
 // goroutines at once; the count must end exactly right.
 func TestCommentsCountUnderConcurrency(t *testing.T) {
