@@ -96,12 +96,6 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	if opts.comments > 0 {
-		if _, err := app.FindCollectionByNameOrId("comments"); err != nil {
-			return errors.New("--comments: this database has no comments collection")
-		}
-		return errors.New("--comments: seeding comments is not available yet")
-	}
 	if opts.random == 0 {
 		opts.random = rand.Uint64()
 	}
@@ -125,7 +119,7 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 
 	started := time.Now()
-	progress := newSeedProgress(out, int64(opts.users+opts.posts))
+	progress := newSeedProgress(out, int64(opts.users+opts.posts+opts.comments))
 
 	authorIds, err := seedUsers(app, opts, progress)
 	if err != nil {
@@ -139,11 +133,118 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	replies, err := seedComments(app, opts, authorIds, progress)
+	if err != nil {
+		return err
+	}
 	progress.finish()
 
-	fmt.Fprintf(out, "seeded %d users and %d posts (%d published, %d paid) in %.1fs; every seeded user's password is %s\n",
-		opts.users, opts.posts, stats.published, stats.paid, time.Since(started).Seconds(), SeedPassword)
+	fmt.Fprintf(out, "seeded %d users, %d posts (%d published, %d paid) and %d comments (%d replies) in %.1fs; every seeded user's password is %s\n",
+		opts.users, opts.posts, stats.published, stats.paid, opts.comments, replies, time.Since(started).Seconds(), SeedPassword)
 	return nil
+}
+
+// seedComments adds opts.comments comments to published posts (new and
+// existing), about a third of them replies to an earlier comment of the
+// same post, each after its post's publication and its parent, and moves
+// every post's commentsCount in the transaction that adds its comments,
+// as the comment hooks do.
+func seedComments(app core.App, opts seedOptions, authorIds []string, progress *seedProgress) (replies int, err error) {
+	if opts.comments == 0 {
+		return 0, nil
+	}
+	comments, err := app.FindCollectionByNameOrId("comments")
+	if err != nil {
+		return 0, errors.New("--comments: this database has no comments collection")
+	}
+	var posts []struct {
+		Id        string         `db:"id"`
+		Published types.DateTime `db:"published"`
+	}
+	if err := app.DB().Select("id", "published").From("posts").
+		Where(dbx.HashExp{"status": "published"}).All(&posts); err != nil {
+		return 0, err
+	}
+	if len(posts) == 0 || len(authorIds) == 0 {
+		return 0, errors.New("--comments needs published posts and users")
+	}
+
+	type written struct {
+		id      string
+		created types.DateTime
+	}
+	faker := gofakeit.New(opts.random + 99)
+	text := newSeedText(faker)
+	now := types.NowDateTime()
+	onPost := map[string][]written{} // the comments so far of each post, for replies
+	rows := make([]map[string]any, 0, seedChunk)
+	counts := map[string]int{}
+
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := app.RunInTransaction(func(tx core.App) error {
+			if err := insertRows(tx, "comments", rows); err != nil {
+				return err
+			}
+			count := tx.DB().NewQuery("UPDATE {{posts}} SET [[commentsCount]] = [[commentsCount]] + {:n} WHERE [[id]] = {:post}").Prepare()
+			defer count.Close()
+			for post, n := range counts {
+				if _, err := count.Bind(dbx.Params{"n": n, "post": post}).Execute(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			progress.add(len(rows))
+		}
+		rows, counts = rows[:0], map[string]int{}
+		return err
+	}
+
+	for i := 0; i < opts.comments; i++ {
+		post := posts[faker.IntN(len(posts))]
+		after, parent := post.Published, ""
+		if earlier := onPost[post.Id]; len(earlier) > 0 && faker.IntN(3) == 0 {
+			p := earlier[faker.IntN(len(earlier))]
+			after, parent = p.created, p.id
+			replies++
+		}
+		span := max(1, int(now.Time().Sub(after.Time())/time.Minute))
+		created := after.Add(time.Duration(faker.IntRange(1, span)) * time.Minute)
+		if created.After(now) {
+			created = now
+		}
+
+		body := pick(faker, text.sentences)
+		if faker.IntN(2) == 0 {
+			body += " " + pick(faker, text.sentences)
+		}
+		c := core.NewRecord(comments)
+		c.Set("id", core.GenerateDefaultRandomId())
+		c.Set("post", post.Id)
+		c.Set("author", authorIds[faker.IntN(len(authorIds))])
+		c.Set("parent", parent)
+		c.Set("body", body)
+		c.SetRaw("created", created)
+		c.SetRaw("updated", created)
+		row, err := c.DBExport(app)
+		if err != nil {
+			return replies, err
+		}
+		rows = append(rows, row)
+		counts[post.Id]++
+		onPost[post.Id] = append(onPost[post.Id], written{c.Id, created})
+
+		if len(rows) == seedChunk {
+			if err := flush(); err != nil {
+				return replies, err
+			}
+		}
+	}
+	return replies, flush()
 }
 
 // seedUsers adds opts.users users and returns the ids of every user, new

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -31,11 +32,11 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 	var out bytes.Buffer
 	for run := uint64(1); run <= 2; run++ {
 		// the same generator seed twice: usernames and slugs must still not clash
-		if err := seed(app, seedOptions{users: 15, posts: 400, paidRatio: 0.3, random: 7}, &out); err != nil {
+		if err := seed(app, seedOptions{users: 15, posts: 400, comments: 900, paidRatio: 0.3, random: 7}, &out); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !strings.Contains(out.String(), "seeded 15 users and 400 posts") {
+	if !strings.Contains(out.String(), "seeded 15 users, 400 posts") || !strings.Contains(out.String(), "and 900 comments") {
 		t.Fatalf("no summary line in %q", out.String())
 	}
 
@@ -109,8 +110,13 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 			t.Fatalf("post %s dated created %v, updated %v, published %v", post.Id,
 				post.GetDateTime("created"), post.GetDateTime("updated"), post.GetDateTime("published"))
 		}
-		if post.GetInt("commentsCount") != 0 || post.GetString("currency") != "CNY" {
-			t.Fatalf("post %s counts %d comments in %q", post.Id, post.GetInt("commentsCount"), post.GetString("currency"))
+		var comments int
+		app.DB().Select("COUNT(*)").From("comments").Where(dbx.HashExp{"post": post.Id}).Row(&comments)
+		if post.GetInt("commentsCount") != comments || post.GetString("currency") != "CNY" {
+			t.Fatalf("post %s counts %d comments (has %d) in %q", post.Id, post.GetInt("commentsCount"), comments, post.GetString("currency"))
+		}
+		if comments > 0 && post.GetString("status") != "published" {
+			t.Fatalf("draft %s got comments", post.Id)
 		}
 		if err := app.Validate(post); err != nil {
 			t.Fatalf("seeded post %s fails the collection's validation: %v", post.Id, err)
@@ -118,6 +124,30 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 	}
 	if paid < 160 || paid > 320 || published < 640 {
 		t.Fatalf("%d paid, %d published of 800: not the asked mix", paid, published)
+	}
+
+	seeded, err := app.FindAllRecords("comments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seeded) != 1800 {
+		t.Fatalf("%d comments, want 1800", len(seeded))
+	}
+	replies := 0
+	for _, c := range seeded {
+		if err := app.Validate(c); err != nil { // parent on the same post, body length, relations
+			t.Fatalf("seeded comment %s fails validation: %v", c.Id, err)
+		}
+		if c.GetString("parent") != "" {
+			replies++
+			parent, err := app.FindRecordById("comments", c.GetString("parent"))
+			if err != nil || parent.GetDateTime("created").After(c.GetDateTime("created")) {
+				t.Fatalf("reply %s is older than its parent", c.Id)
+			}
+		}
+	}
+	if replies == 0 {
+		t.Fatal("no replies were seeded")
 	}
 
 	users, err := app.FindAllRecords("users")
@@ -150,8 +180,8 @@ func TestSeedRefusesBadOptions(t *testing.T) {
 		{posts: -5},
 		{paidRatio: 1.5},
 		{paidRatio: -0.1},
-		{comments: 3},
-		{posts: 10}, // no users at all to write them
+		{comments: 3}, // no published posts to comment on
+		{posts: 10},   // no users at all to write them
 	} {
 		if err := seed(app, opts, io.Discard); err == nil {
 			t.Errorf("%+v was accepted", opts)
