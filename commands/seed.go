@@ -45,9 +45,10 @@ func newSeedCommand(app core.App) *cobra.Command {
 	opts := seedOptions{}
 	cmd := &cobra.Command{
 		Use:   "seed",
-		Short: "Fills the database with realistic demo users and posts",
-		Long: "Fills the database with demo users and posts (titles, multi-paragraph bodies,\n" +
-			"drafts and published posts, some paid). Every seeded user's password is " + SeedPassword + ".\n" +
+		Short: "Fills the database with realistic demo users, posts and comments",
+		Long: "Fills the database with demo users, posts (titles, multi-paragraph bodies, drafts\n" +
+			"and published posts, some paid) and comments with replies. Every seeded user's\n" +
+			"password is " + SeedPassword + ".\n" +
 			"A server running next to it keeps working and shows the new posts as they commit.",
 		Run: func(cmd *cobra.Command, args []string) {
 			err := app.RunAllMigrations()
@@ -64,7 +65,7 @@ func newSeedCommand(app core.App) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&opts.users, "users", 10, "how many users to add")
 	cmd.Flags().IntVar(&opts.posts, "posts", 100, "how many posts to add (about 1 in 10 a draft)")
-	cmd.Flags().IntVar(&opts.comments, "comments", 0, "how many comments to add")
+	cmd.Flags().IntVar(&opts.comments, "comments", 0, "how many comments to add to published posts")
 	cmd.Flags().Float64Var(&opts.paidRatio, "paid-ratio", 0.1, "the share of posts that are paid, from 0 to 1")
 	return cmd
 }
