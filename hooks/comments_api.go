@@ -44,22 +44,8 @@ func threadedComments(e *core.RequestEvent) error {
 		return err
 	}
 
-	q := e.Request.URL.Query()
-	page, perPage, errs := 1, defaultPerPage, validation.Errors{}
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPage {
-			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer from 1 to 1000000.")
-		}
-		page = n
-	}
-	if v := q.Get("perPage"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs["perPage"] = validation.NewError("validation_invalid_per_page", "Must be an integer from 1 to 100.")
-		}
-		perPage = min(n, maxPerPage)
-	}
+	errs := validation.Errors{}
+	page, perPage := parsePaging(e.Request.URL.Query(), errs)
 	if len(errs) > 0 {
 		return e.BadRequestError("Invalid comments query.", errs)
 	}

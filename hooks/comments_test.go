@@ -197,6 +197,25 @@ func TestCommentsCollectionRules(t *testing.T) {
 			ExpectedContent: []string{`"body":"edited"`},
 		},
 		{
+			Name:    "comment author editing on a post taken back to draft",
+			Method:  http.MethodPatch,
+			URL:     records + "/" + fx.commentOnPaid,
+			Body:    create(`{"body":"still here?"}`),
+			Headers: auth(fx.bobToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				post, err := app.FindRecordById("posts", fx.alicePaid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				post.Set("status", "draft")
+				if err := app.Save(post); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
 			Name:            "other user editing a comment",
 			Method:          http.MethodPatch,
 			URL:             records + "/" + fx.commentTop2,

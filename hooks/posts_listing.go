@@ -1,10 +1,12 @@
 package hooks
 
 import (
+	"errors"
 	"math"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -39,20 +41,7 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 	lq := listingQuery{page: 1, perPage: defaultPerPage, sort: sortNewestFirst}
 	errs := validation.Errors{}
 
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPage {
-			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer from 1 to 1000000.")
-		}
-		lq.page = n
-	}
-	if v := q.Get("perPage"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			errs["perPage"] = validation.NewError("validation_invalid_per_page", "Must be an integer from 1 to 100.")
-		}
-		lq.perPage = min(n, maxPerPage)
-	}
+	lq.page, lq.perPage = parsePaging(q, errs)
 	if v := q.Get("sort"); v != "" {
 		if !validListingSort(v) {
 			errs["sort"] = validation.NewError("validation_invalid_sort", "Must be -published or published.")
@@ -86,29 +75,46 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 	return lq, nil
 }
 
+// parsePaging reads page (1 to maxPage, default 1) and perPage (at least 1,
+// default 20, clamped to 100: however large a number is sent) from q,
+// adding any error to errs.
+func parsePaging(q url.Values, errs validation.Errors) (page, perPage int) {
+	page, perPage = 1, defaultPerPage
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPage {
+			errs["page"] = validation.NewError("validation_invalid_page", "Must be an integer from 1 to 1000000.")
+		}
+		page = n
+	}
+	if v := q.Get("perPage"); v != "" {
+		n, err := strconv.Atoi(v)
+		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+			n, err = maxPerPage, nil // a huge number is clamped like any other above 100
+		}
+		if err != nil || n < 1 {
+			errs["perPage"] = validation.NewError("validation_invalid_per_page", "Must be a positive integer (above 100 counts as 100).")
+		}
+		perPage = min(n, maxPerPage)
+	}
+	return page, perPage
+}
+
 // listingCacheKey names a listing query in the public cache: numbers in
 // their canonical form (page=007 is page 7) and every value bounded, so
 // neither spellings nor huge parameters can multiply or bloat entries.
 // ok is false for a query that cannot be valid.
 func listingCacheKey(q url.Values) (key string, ok bool) {
-	number := func(name string) (string, bool) {
-		v := q.Get(name)
-		if v == "" {
-			return "", true
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return "", false
-		}
-		return strconv.Itoa(n), true
-	}
-	page, okPage := number("page")
-	perPage, okPerPage := number("perPage")
+	errs := validation.Errors{}
+	page, perPage := parsePaging(q, errs)
 	sort, author, cursor := q.Get("sort"), q.Get("author"), q.Get("cursor")
-	if !okPage || !okPerPage || len(sort) > 16 || len(author) > 64 || len(cursor) > maxCursorLength {
+	if len(errs) > 0 || len(sort) > 16 || len(author) > 64 || len(cursor) > maxCursorLength {
 		return "", false
 	}
-	return "list|" + page + "|" + perPage + "|" + sort + "|" + author + "|" + cursor, true
+	if cursor != "" {
+		page = 0 // a cursor knows its page
+	}
+	return "list|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) + "|" + sort + "|" + author + "|" + cursor, true
 }
 
 // postsPage is the body of GET /api/blog/posts.

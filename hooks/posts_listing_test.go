@@ -105,6 +105,13 @@ func TestPostsListingParameters(t *testing.T) {
 			ExpectedContent: []string{`"perPage":100`},
 		},
 		{
+			Name:            "a perPage past the integers is clamped too",
+			Method:          http.MethodGet,
+			URL:             listing + "?perPage=99999999999999999999",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"perPage":100`},
+		},
+		{
 			Name:            "a small page has a next cursor",
 			Method:          http.MethodGet,
 			URL:             listing + "?perPage=1&page=2",

@@ -47,7 +47,9 @@ func init() {
 		// the author may be left out: the hooks then make it the caller
 		comments.CreateRule = types.Pointer(`@request.auth.collectionName = "users" && ` +
 			`(@request.body.author:isset = false || author = @request.auth.id) && post.status = "published"`)
-		comments.UpdateRule = types.Pointer(`author = @request.auth.id`)
+		// editing needs the post still readable; deleting one's own words
+		// does not
+		comments.UpdateRule = types.Pointer(`author = @request.auth.id && (` + readable + `)`)
 		comments.DeleteRule = types.Pointer(`author = @request.auth.id || post.author = @request.auth.id`)
 
 		return app.Save(comments)
