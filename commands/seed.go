@@ -146,7 +146,7 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 }
 
 // seedComments adds opts.comments comments to published posts (new and
-// existing), about a third of them replies to an earlier comment of the
+// existing), about a fifth of them replies to an earlier comment of the
 // same post, each after its post's publication and its parent, and moves
 // every post's commentsCount in the transaction that adds its comments,
 // as the comment hooks do.

@@ -97,7 +97,9 @@ test("nobody hears the comments of a post they cannot read", async () => {
   const authorEar = await listen(author, post.id); // the control: the author may read it
 
   await author.send(`/api/blog/posts/${post.id}`, { method: 'PATCH', body: { status: 'draft' } });
-  await reader.collection('comments').update(comment.id, { body: 'Said in private now' });
+  // editing now needs the post readable; deleting one's own words does not
+  await expectStatus(reader.collection('comments').update(comment.id, { body: 'Said in private now' }), 404);
+  await reader.collection('comments').delete(comment.id);
   await admin.collection('comments').create({ post: post.id, author: author.authStore.record.id, body: 'Added by a superuser' });
 
   assert.ok(await waitFor(authorEar.events, (e) => e.record.body === 'Added by a superuser'), 'the author hears it');
@@ -120,6 +122,9 @@ test("a deleted post's comments say goodbye and fall silent", async () => {
   }
   await sleep(300);
   assert.ok(ear.events.every((e) => e.action === 'delete'));
+  for (const id of [c1.id, c2.id]) {
+    assert.equal(ear.events.filter((e) => e.record.id === id).length, 1, `one delete of ${id}`);
+  }
   await expectStatus(author.collection('comments').create({ post: post.id, body: 'too late' }), 400);
   await ear.unsubscribe();
 });

@@ -18,7 +18,9 @@ export const SUPERUSER = { email: 'admin@example.com', password: 'admin-password
 // tests build one with the Go toolchain.
 function binary() {
   if (process.env.BLOGBASE_BIN) return process.env.BLOGBASE_BIN;
-  const out = join(mkdtempSync(join(tmpdir(), 'blogbase-bin-')), 'blogbase');
+  const binDir = mkdtempSync(join(tmpdir(), 'blogbase-bin-'));
+  process.once('exit', () => rmSync(binDir, { recursive: true, force: true }));
+  const out = join(binDir, 'blogbase');
   execFileSync('go', ['build', '-o', out, '.'], { cwd: new URL('..', import.meta.url).pathname, stdio: 'inherit' });
   process.env.BLOGBASE_BIN = out;
   return out;
@@ -46,6 +48,11 @@ export async function startServer() {
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
 
+  // whatever happens to the test process, the server does not outlive it
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const clients = [];
+
   const deadline = Date.now() + 15000;
   for (;;) {
     try {
@@ -53,6 +60,8 @@ export async function startServer() {
       if (res.ok) break;
     } catch { /* not listening yet */ }
     if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`blogbase did not start: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -60,13 +69,17 @@ export async function startServer() {
 
   return {
     url,
-    client: () => new PocketBase(url),
+    client: () => { const pb = new PocketBase(url); clients.push(pb); return pb; },
     async superuser() {
-      const pb = new PocketBase(url);
+      const pb = this.client();
       await pb.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
       return pb;
     },
     async stop() {
+      // open subscriptions (a test that failed before unsubscribing)
+      // would reconnect forever and keep the test process alive
+      for (const pb of clients) pb.realtime.unsubscribe().catch(() => {});
+      process.removeListener('exit', killOnExit);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         process.kill(child.pid, 'SIGTERM');

@@ -64,15 +64,19 @@ func deleteCountedComment(e *core.RecordEvent) error {
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
 
-		// a cascade can delete a reply twice (with its thread, then from
-		// a stale list of the author's or post's comments): count it once
+		// a cascade can reach a reply twice (with its thread, then from a
+		// stale list of the author's or post's comments): the second time
+		// it is gone already, and neither counts nor broadcasts again
 		var exists int
 		err := tx.DB().Select("COUNT(*)").From(commentsCollection).
 			Where(dbx.HashExp{"id": e.Record.Id}).Row(&exists)
 		if err != nil {
 			return err
 		}
-		if err := e.Next(); err != nil || exists == 0 {
+		if exists == 0 {
+			return nil // already gone with its thread: no second delete event
+		}
+		if err := e.Next(); err != nil {
 			return err
 		}
 		return countComments(tx, e.Record.GetString("post"), -1)
@@ -88,7 +92,7 @@ func deleteCountedComment(e *core.RecordEvent) error {
 // keep the stored count.
 func countComments(tx core.App, postId string, delta int) error {
 	_, err := tx.DB().NewQuery(
-		"UPDATE {{posts}} SET [[commentsCount]] = MAX(0, [[commentsCount]] + {:delta}) WHERE [[id]] = {:post}",
+		"UPDATE {{posts}} SET [[commentsCount]] = [[commentsCount]] + {:delta} WHERE [[id]] = {:post}",
 	).Bind(dbx.Params{"post": postId, "delta": delta}).Execute()
 	return err
 }

@@ -23,6 +23,10 @@ func bindCommentsApi(app core.App) {
 	})
 }
 
+// maxRepliesShown bounds the replies sent with one thread (the oldest);
+// repliesCount tells how many there are in all.
+const maxRepliesShown = 500
+
 // commentsPage is the body of GET /api/blog/posts/{id}/comments.
 type commentsPage struct {
 	Page       int              `json:"page"`
@@ -34,7 +38,8 @@ type commentsPage struct {
 
 // threadedComments answers a page of a post's top-level comments, oldest
 // first, each with its replies (and replies to replies) oldest first in
-// "replies", every comment with expand.author.
+// "replies" (at most maxRepliesShown, with the total in "repliesCount"),
+// every comment with expand.author.
 func threadedComments(e *core.RequestEvent) error {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {
@@ -88,10 +93,12 @@ func threadedComments(e *core.RequestEvent) error {
 	for _, thread := range threads {
 		item := withAuthor(thread)
 		list := []map[string]any{}
-		for _, reply := range replies[thread.Id] {
+		all := replies[thread.Id]
+		for _, reply := range all[:min(len(all), maxRepliesShown)] {
 			list = append(list, withAuthor(reply))
 		}
 		item["replies"] = list
+		item["repliesCount"] = len(all)
 		result.Items = append(result.Items, item)
 	}
 	return e.JSON(http.StatusOK, result)
@@ -112,42 +119,36 @@ func repliesOf(app core.App, threads []*core.Record) (map[string][]*core.Record,
 		params[name] = t.Id
 		placeholders[i] = "{:" + name + "}"
 	}
-	var rows []struct {
-		Id     string `db:"id"`
-		Thread string `db:"thread"`
-	}
-	err := app.DB().NewQuery(`
-		WITH RECURSIVE descendant(id, thread) AS (
-			SELECT c.id, c.parent FROM comments c WHERE c.parent IN (` + strings.Join(placeholders, ",") + `)
-			UNION ALL
-			SELECT c.id, d.thread FROM comments c JOIN descendant d ON c.parent = d.id
-		)
-		SELECT id, thread FROM descendant`).Bind(params).All(&rows)
+	// the replies are read joined to the recursive walk, never through an
+	// IN list of their ids, which SQLite caps at 32766 variables
+	var replies []*core.Record
+	err := app.RecordQuery(commentsCollection).
+		PreFragment(`WITH RECURSIVE descendant(id) AS (
+			SELECT c.id FROM comments c WHERE c.parent IN (`+strings.Join(placeholders, ",")+`)
+			UNION
+			SELECT c.id FROM comments c JOIN descendant d ON c.parent = d.id
+		)`).
+		InnerJoin("descendant", dbx.NewExp("descendant.id = comments.id")).
+		Bind(params).
+		OrderBy("comments.created ASC", "comments.id ASC").
+		All(&replies)
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
-		return byThread, nil
-	}
-
-	ids := make([]string, len(rows))
-	threadOf := make(map[string]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.Id
-		threadOf[r.Id] = r.Thread
-	}
-	replies, err := app.FindRecordsByIds(commentsCollection, ids)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(replies, func(a, b *core.Record) int {
-		if c := strings.Compare(a.GetString("created"), b.GetString("created")); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Id, b.Id)
-	})
+	parentOf := make(map[string]string, len(replies))
 	for _, r := range replies {
-		byThread[threadOf[r.Id]] = append(byThread[threadOf[r.Id]], r)
+		parentOf[r.Id] = r.GetString("parent")
+	}
+	for _, r := range replies {
+		thread := r.GetString("parent")
+		for {
+			up, ok := parentOf[thread]
+			if !ok {
+				break
+			}
+			thread = up
+		}
+		byThread[thread] = append(byThread[thread], r)
 	}
 	return byThread, nil
 }

@@ -31,13 +31,6 @@ func bindPosts(app core.App) {
 	app.OnRecordUpdate(postsCollection).BindFunc(completeUpdatedPost)
 	app.OnRecordValidate(postsCollection).BindFunc(validatePost)
 
-	// commentsCount belongs to the server: a new post sent through the
-	// collections API starts at 0 whatever the client (superusers included)
-	// sent, and updates never change it (see completeUpdatedPost).
-	app.OnRecordCreateRequest(postsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
-		e.Record.Set("commentsCount", 0)
-		return e.Next()
-	})
 }
 
 // createPostWithContent saves a new post and its empty postContents record
@@ -49,6 +42,10 @@ func createPostWithContent(e *core.RecordEvent) error {
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
 
+		// commentsCount belongs to the server: a new post has no comments,
+		// whatever the client, the dashboard or Go code set, and updates
+		// never change it (see completeUpdatedPost)
+		e.Record.Set("commentsCount", 0)
 		if err := completePost(tx, e.Record); err != nil {
 			return err
 		}

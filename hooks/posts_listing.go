@@ -214,6 +214,8 @@ func publicAuthorsOf(app core.App, posts []*core.Record) (map[string]map[string]
 	for _, p := range posts {
 		ids = append(ids, p.GetString("author"))
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	authors := map[string]map[string]any{}
 	if len(ids) == 0 {
 		return authors, nil

@@ -46,7 +46,7 @@ func init() {
 		comments.ViewRule = types.Pointer(readable)
 		// the author may be left out: the hooks then make it the caller
 		comments.CreateRule = types.Pointer(`@request.auth.collectionName = "users" && ` +
-			`(@request.body.author:isset = false || author = @request.auth.id) && post.status = "published"`)
+			`(@request.body.author:isset = false || @request.body.author = "" || author = @request.auth.id) && post.status = "published"`)
 		// editing needs the post still readable; deleting one's own words
 		// does not
 		comments.UpdateRule = types.Pointer(`author = @request.auth.id && (` + readable + `)`)
