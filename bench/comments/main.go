@@ -114,54 +114,82 @@ func run(base string, subscribers, comments, writers int, duration time.Duration
 	if pid > 0 {
 		fmt.Printf("server peak RSS so far: %s\n", peakRSS(pid))
 	}
-	for _, stop := range stops {
-		stop()
-	}
 
-	// throughput: writers each create comments as fast as answers come back
 	tokens := make([]string, writers)
 	for i := range tokens {
 		if tokens[i], err = signUp(base, fmt.Sprintf("w%d", i)); err != nil {
 			return err
 		}
 	}
-	var created, failed atomic.Int64
-	var wg sync.WaitGroup
-	end := time.Now().Add(duration)
-	started := time.Now()
-	for _, token := range tokens {
-		wg.Add(1)
-		go func(token string) {
-			defer wg.Done()
-			for n := 0; time.Now().Before(end); n++ {
-				err := call(base, "POST", "/api/collections/comments/records", token,
-					map[string]any{"post": post.Id, "body": fmt.Sprintf("load %d", n)}, nil)
-				if err != nil {
-					failed.Add(1)
-				} else {
-					created.Add(1)
-				}
-			}
-		}(token)
+
+	// throughput while every subscriber listens: each create also fans out
+	go func() {
+		for range received { // keep the subscribers reading
+		}
+	}()
+	total := comments
+	n, failed, createP50, createP99 := writeFor(base, post.Id, tokens, duration)
+	total += n
+	fmt.Printf("%d clients creating comments for %v with %d subscribers listening: %.0f/s, create p50 %v, p99 %v, %d failed\n",
+		writers, duration, subscribers, float64(n)/duration.Seconds(), createP50, createP99, failed)
+
+	for _, stop := range stops {
+		stop()
 	}
-	wg.Wait()
-	elapsed := time.Since(started).Seconds()
-	fmt.Printf("%d clients creating comments for %.0f s: %d created (%.0f/s), %d failed\n",
-		writers, elapsed, created.Load(), float64(created.Load())/elapsed, failed.Load())
+
+	// throughput with nobody listening
+	n, failed, createP50, createP99 = writeFor(base, post.Id, tokens, duration)
+	total += n
+	fmt.Printf("%d clients creating comments for %v with nobody listening: %.0f/s, create p50 %v, p99 %v, %d failed\n",
+		writers, duration, float64(n)/duration.Seconds(), createP50, createP99, failed)
 
 	var view struct{ CommentsCount int }
 	if err := call(base, "GET", "/api/blog/posts/"+post.Id, "", nil, &view); err != nil {
 		return err
 	}
-	want := int(created.Load()) + comments
-	fmt.Printf("commentsCount %d, comments created %d\n", view.CommentsCount, want)
-	if view.CommentsCount != want {
+	fmt.Printf("commentsCount %d, comments created %d\n", view.CommentsCount, total)
+	if view.CommentsCount != total {
 		return errors.New("commentsCount does not match the comments created")
 	}
 	if pid > 0 {
 		fmt.Printf("server peak RSS: %s\n", peakRSS(pid))
 	}
 	return nil
+}
+
+// writeFor has each token create comments on the post, one after another,
+// until duration has passed; it returns how many were created and failed
+// and the p50/p99 time of a create.
+func writeFor(base, postId string, tokens []string, duration time.Duration) (created, failed int, p50, p99 time.Duration) {
+	var mu sync.Mutex
+	var took []time.Duration
+	var wg sync.WaitGroup
+	end := time.Now().Add(duration)
+	for _, token := range tokens {
+		wg.Add(1)
+		go func(token string) {
+			defer wg.Done()
+			for n := 0; time.Now().Before(end); n++ {
+				start := time.Now()
+				err := call(base, "POST", "/api/collections/comments/records", token,
+					map[string]any{"post": postId, "body": fmt.Sprintf("load %d", n)}, nil)
+				mu.Lock()
+				if err != nil {
+					failed++
+				} else {
+					created++
+					took = append(took, time.Since(start))
+				}
+				mu.Unlock()
+			}
+		}(token)
+	}
+	wg.Wait()
+	if len(took) == 0 {
+		return created, failed, 0, 0
+	}
+	slices.Sort(took)
+	return created, failed, pct(took, 50), pct(took, 99)
 }
 
 type delivery struct {
