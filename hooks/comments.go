@@ -45,10 +45,7 @@ func bindComments(app core.App, cache *publicCache) {
 func saveCountedComment(e *core.RecordEvent) error {
 	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
 
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
+	return inTransaction(e, func(tx core.App) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -59,11 +56,7 @@ func saveCountedComment(e *core.RecordEvent) error {
 // deleteCountedComment deletes a comment (its replies follow by cascade,
 // each through this hook) and uncounts it in the same transaction.
 func deleteCountedComment(e *core.RecordEvent) error {
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-
+	return inTransaction(e, func(tx core.App) error {
 		// a cascade can reach a reply twice (with its thread, then from a
 		// stale list of the author's or post's comments): the second time
 		// it is gone already, and neither counts nor broadcasts again
@@ -102,10 +95,7 @@ func countComments(tx core.App, postId string, delta int) error {
 func updateComment(e *core.RecordEvent) error {
 	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
 
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
+	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
 			Post   string `db:"post"`
 			Parent string `db:"parent"`

@@ -49,3 +49,15 @@ func listingMaxAge(app core.App) int {
 	}
 	return n
 }
+
+// inTransaction runs fn with e.App switched to a transaction, so that the
+// record's own write (e.Next, inside fn) and whatever fn adds to it commit
+// or roll back together. Inside a transaction already, it joins it.
+func inTransaction(e *core.RecordEvent, fn func(tx core.App) error) error {
+	original := e.App
+	defer func() { e.App = original }()
+	return e.App.RunInTransaction(func(tx core.App) error {
+		e.App = tx
+		return fn(tx)
+	})
+}

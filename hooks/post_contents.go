@@ -26,12 +26,7 @@ func bindPostContents(app core.App) {
 func saveSanitizedContent(e *core.RecordEvent) error {
 	e.Record.Set("body", content.SanitizeBody(e.Record.GetString("body")))
 
-	original := e.App
-	defer func() { e.App = original }()
-
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-
+	return inTransaction(e, func(tx core.App) error {
 		// the stored row, not Original(): a record kept in memory across
 		// saves does not refresh its Original()
 		var stored struct {

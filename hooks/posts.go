@@ -36,12 +36,7 @@ func bindPosts(app core.App) {
 // createPostWithContent saves a new post and its empty postContents record
 // in one transaction, so that no post ever exists without its body record.
 func createPostWithContent(e *core.RecordEvent) error {
-	original := e.App
-	defer func() { e.App = original }()
-
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-
+	return inTransaction(e, func(tx core.App) error {
 		// commentsCount belongs to the server: a new post has no comments,
 		// whatever the client, the dashboard or Go code set, and updates
 		// never change it (see completeUpdatedPost)
@@ -71,12 +66,7 @@ func createPostWithContent(e *core.RecordEvent) error {
 // column with SQL and a record loaded before a comment arrived must not
 // write its stale count back.
 func completeUpdatedPost(e *core.RecordEvent) error {
-	original := e.App
-	defer func() { e.App = original }()
-
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-
+	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
 			Author        string `db:"author"`
 			Summary       string `db:"summary"`
