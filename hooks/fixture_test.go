@@ -26,6 +26,7 @@ var fx struct {
 
 	aliceId, bobId                      string
 	aliceToken, bobToken                string
+	aliceToken2                         string // a second session of alice
 	superuserToken                      string
 	alicePublished, aliceDraft          string // post ids
 	alicePaid, bobPublished             string
@@ -93,6 +94,9 @@ func buildFixture(dir string) error {
 
 	fx.aliceId, fx.bobId = alice.Id, bob.Id
 	if fx.aliceToken, err = alice.NewAuthToken(); err != nil {
+		return err
+	}
+	if fx.aliceToken2, err = alice.NewStaticAuthToken(time.Hour); err != nil {
 		return err
 	}
 	if fx.bobToken, err = bob.NewAuthToken(); err != nil {

@@ -32,6 +32,8 @@ func Register(app core.App) {
 	bindQueryGuard(app)
 	bindPostsApi(app, cache, listingMaxAge(app))
 	bindCommentsApi(app)
+	bindSessions(app)
+	bindMe(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and

@@ -1,0 +1,52 @@
+package hooks
+
+import (
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindMe registers GET /api/blog/me.
+func bindMe(app core.App) {
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// signed in: one's own record, the phone included, and counts
+		se.Router.GET("/api/blog/me", me).Bind(apis.RequireAuth(usersCollection))
+		return se.Next()
+	})
+}
+
+type meStats struct {
+	Posts    int `json:"posts"`
+	Drafts   int `json:"drafts"`
+	Comments int `json:"comments"`
+}
+
+// me answers the caller's own record, with the fields only its owner sees
+// (email, phone), and how many posts (drafts included), drafts and
+// comments they have.
+func me(e *core.RequestEvent) error {
+	record, err := e.App.FindRecordById(usersCollection, e.Auth.Id)
+	if err != nil {
+		return e.NotFoundError("", nil)
+	}
+	record.Unhide("phone")
+	record.IgnoreEmailVisibility(true)
+
+	stats := meStats{}
+	count := func(table string, where dbx.HashExp, into *int) error {
+		return e.App.DB().Select("COUNT(*)").From(table).Where(where).Row(into)
+	}
+	if err := count(postsCollection, dbx.HashExp{"author": record.Id}, &stats.Posts); err != nil {
+		return e.InternalServerError("", err)
+	}
+	if err := count(postsCollection, dbx.HashExp{"author": record.Id, "status": statusDraft}, &stats.Drafts); err != nil {
+		return e.InternalServerError("", err)
+	}
+	if err := count(commentsCollection, dbx.HashExp{"author": record.Id}, &stats.Comments); err != nil {
+		return e.InternalServerError("", err)
+	}
+
+	return e.JSON(http.StatusOK, map[string]any{"record": record, "stats": stats})
+}
