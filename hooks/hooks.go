@@ -34,6 +34,7 @@ func Register(app core.App) {
 	bindCommentsApi(app)
 	bindSessions(app)
 	bindMe(app)
+	bindSms(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and

@@ -1,0 +1,370 @@
+package hooks
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"blogbase/internal/sms"
+)
+
+const (
+	smsCodesCollection  = "smsCodes"
+	smsOutboxCollection = "smsOutbox"
+
+	smsCodeLifetime  = 5 * time.Minute
+	smsResendAfter   = 60 * time.Second
+	smsMaxWrongTries = 5
+	smsMaxAttempts   = 8 // sends of one message before it is given up
+	smsDefaultIPCap  = 10
+)
+
+// smsClock is the time as the SMS code rules see it; tests move it.
+var smsClock = func() time.Time { return time.Now().UTC() }
+
+// smsSecrets derives the keys that hash codes and encrypt queued messages
+// from the superusers' token secret: random, persistent and already secret
+// in every installation; a label per use keeps the keys apart.
+func smsSecrets(app core.App) (hashKey []byte, encryptionKey string, err error) {
+	superusers, err := app.FindCachedCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		return nil, "", err
+	}
+	h := sha256.Sum256([]byte("blogbase sms code\x00" + superusers.AuthToken.Secret))
+	e := sha256.Sum256([]byte("blogbase sms outbox\x00" + superusers.AuthToken.Secret))
+	return h[:], hex.EncodeToString(e[:])[:32], nil
+}
+
+func codeHash(key []byte, phone, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(phone + ":" + code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// smsProvider reads BLOG_SMS_PROVIDER and its settings. A missing setting
+// is reported by name, for a 503.
+func smsProvider(app core.App) (sms.Provider, error) {
+	switch provider := os.Getenv("BLOG_SMS_PROVIDER"); provider {
+	case "", "log":
+		return sms.LogProvider{Logger: app.Logger()}, nil
+	case "webhook":
+		url := os.Getenv("BLOG_SMS_WEBHOOK_URL")
+		if url == "" {
+			return nil, errors.New("SMS sign-in is not configured: BLOG_SMS_WEBHOOK_URL is not set")
+		}
+		return sms.WebhookProvider{URL: url, Secret: os.Getenv("BLOG_SMS_WEBHOOK_SECRET")}, nil
+	default:
+		return nil, fmt.Errorf("SMS sign-in is not configured: BLOG_SMS_PROVIDER must be log or webhook, not %q", provider)
+	}
+}
+
+// smsIPHourlyCap reads BLOG_SMS_IP_HOURLY: codes one IP may ask for per hour.
+func smsIPHourlyCap() int {
+	if n, err := strconv.Atoi(os.Getenv("BLOG_SMS_IP_HOURLY")); err == nil && n > 0 {
+		return n
+	}
+	return smsDefaultIPCap
+}
+
+// bindSms registers the phone sign-in routes and the outbox sender.
+func bindSms(app core.App) {
+	kick := make(chan struct{}, 1)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		g := se.Router.Group("/api/blog")
+		g.POST("/sms/code", func(e *core.RequestEvent) error { return requestSmsCode(e, kick) })
+		g.POST("/auth/phone", authWithPhone)
+
+		ctx, stop := context.WithCancel(context.Background())
+		go sendSmsOutbox(ctx, se.App, kick)
+		se.App.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+			stop()
+			return e.Next()
+		})
+		return se.Next()
+	})
+}
+
+func bindSmsForm(e *core.RequestEvent, form any) error {
+	if err := e.BindBody(form); err != nil {
+		return e.BadRequestError("Failed to read the submitted data.", nil)
+	}
+	return nil
+}
+
+// requestSmsCode is POST /api/blog/sms/code {phone}: 202 whether or not
+// the phone belongs to anyone, the text sent in the background.
+func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
+	if _, err := smsProvider(e.App); err != nil {
+		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
+	}
+	form := struct {
+		Phone string `json:"phone" form:"phone"`
+	}{}
+	if err := bindSmsForm(e, &form); err != nil {
+		return err
+	}
+	phone, err := sms.NormalizePhone(form.Phone)
+	if err != nil {
+		return e.BadRequestError("Invalid phone number.", validation.Errors{
+			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
+		})
+	}
+	hashKey, encryptionKey, err := smsSecrets(e.App)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+
+	now := smsClock()
+	var retryAfter time.Duration
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		var sentAt types.DateTime
+		err := tx.DB().Select("sentAt").From(smsCodesCollection).Where(dbx.HashExp{"phone": phone}).Row(&sentAt)
+		if err == nil && now.Sub(sentAt.Time()) < smsResendAfter {
+			retryAfter = smsResendAfter - now.Sub(sentAt.Time())
+			return nil
+		}
+
+		var sentFromIP int
+		hourAgo, _ := types.ParseDateTime(now.Add(-time.Hour))
+		if err := tx.DB().Select("COUNT(*)").From(smsOutboxCollection).
+			Where(dbx.HashExp{"ip": e.RealIP()}).
+			AndWhere(dbx.NewExp("[[created]] > {:since}", dbx.Params{"since": hourAgo.String()})).
+			Row(&sentFromIP); err != nil {
+			return err
+		}
+		if sentFromIP >= smsIPHourlyCap() {
+			retryAfter = time.Hour
+			return nil
+		}
+
+		code, err := newSmsCode()
+		if err != nil {
+			return err
+		}
+		codes, err := tx.FindCachedCollectionByNameOrId(smsCodesCollection)
+		if err != nil {
+			return err
+		}
+		record, err := tx.FindFirstRecordByData(smsCodesCollection, "phone", phone)
+		if err != nil {
+			record = core.NewRecord(codes)
+			record.Set("phone", phone)
+		}
+		record.Set("codeHash", codeHash(hashKey, phone, code))
+		record.Set("expires", now.Add(smsCodeLifetime))
+		record.Set("sentAt", now)
+		record.Set("failedTries", 0)
+		if err := tx.Save(record); err != nil {
+			return err
+		}
+
+		payload, _ := json.Marshal(sms.Message{
+			Phone: phone, Code: code,
+			Text: "Your blogbase sign-in code is " + code + ". It expires in 5 minutes.",
+		})
+		sealed, err := security.Encrypt(payload, encryptionKey)
+		if err != nil {
+			return err
+		}
+		outbox, err := tx.FindCachedCollectionByNameOrId(smsOutboxCollection)
+		if err != nil {
+			return err
+		}
+		message := core.NewRecord(outbox)
+		message.Set("phone", phone)
+		message.Set("ip", e.RealIP())
+		message.Set("payload", sealed)
+		message.Set("status", "pending")
+		message.Set("nextAttempt", now)
+		return tx.Save(message)
+	})
+	if err != nil {
+		return e.InternalServerError("Failed to send the code.", err)
+	}
+	if retryAfter > 0 {
+		e.Response.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())+1))
+		return e.TooManyRequestsError("Wait before asking for another code.", nil)
+	}
+
+	select { // wake the sender; it also polls, so a missed kick only waits
+	case kick <- struct{}{}:
+	default:
+	}
+	return e.JSON(http.StatusAccepted, map[string]any{})
+}
+
+func newSmsCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// authWithPhone is POST /api/blog/auth/phone {phone, code, name?, password?}:
+// signs in the user with that phone, or signs one up, and answers like
+// authWithPassword ({token, record}).
+func authWithPhone(e *core.RequestEvent) error {
+	form := struct {
+		Phone    string `json:"phone" form:"phone"`
+		Code     string `json:"code" form:"code"`
+		Name     string `json:"name" form:"name"`
+		Password string `json:"password" form:"password"`
+	}{}
+	if err := bindSmsForm(e, &form); err != nil {
+		return err
+	}
+	phone, err := sms.NormalizePhone(form.Phone)
+	if err != nil {
+		return e.BadRequestError("Invalid phone number.", validation.Errors{
+			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
+		})
+	}
+	hashKey, _, err := smsSecrets(e.App)
+	if err != nil {
+		return e.InternalServerError("", err)
+	}
+
+	wrongCode := e.BadRequestError("Invalid or expired code.", validation.Errors{
+		"code": validation.NewError("validation_invalid_code", "Invalid or expired code."),
+	})
+	var user *core.Record
+	var outcome error
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		record, err := tx.FindFirstRecordByData(smsCodesCollection, "phone", phone)
+		if err != nil || smsClock().After(record.GetDateTime("expires").Time()) {
+			outcome = wrongCode
+			return nil
+		}
+		if record.GetInt("failedTries") >= smsMaxWrongTries {
+			outcome = e.TooManyRequestsError("Too many wrong codes: ask for a new one.", nil)
+			return nil
+		}
+		if !hmac.Equal([]byte(codeHash(hashKey, phone, form.Code)), []byte(record.GetString("codeHash"))) {
+			record.Set("failedTries", record.GetInt("failedTries")+1)
+			outcome = wrongCode
+			return tx.Save(record)
+		}
+		if err := tx.Delete(record); err != nil { // single use
+			return err
+		}
+
+		user, err = tx.FindFirstRecordByData(usersCollection, "phone", phone)
+		if err == nil {
+			return nil
+		}
+		user, err = newPhoneUser(tx, phone, form.Name, form.Password)
+		return err
+	})
+	if err != nil {
+		return saveFailed(e, "Failed to sign in.", err)
+	}
+	if outcome != nil {
+		return outcome
+	}
+	return apis.RecordAuthResponse(e, user, "phone", nil)
+}
+
+// newPhoneUser signs up the owner of a verified phone, with a generated
+// username (user_ and ten random characters, never the shape of an id).
+func newPhoneUser(tx core.App, phone, name, password string) (*core.Record, error) {
+	users, err := tx.FindCachedCollectionByNameOrId(usersCollection)
+	if err != nil {
+		return nil, err
+	}
+	user := core.NewRecord(users)
+	user.Set("username", "user_"+security.RandomStringWithAlphabet(10, "abcdefghijklmnopqrstuvwxyz0123456789"))
+	user.Set("phone", phone)
+	user.Set("name", name)
+	if password == "" {
+		password = security.RandomString(30) // sign in by code until one is set
+	}
+	user.SetPassword(password)
+	user.SetVerified(true)
+	return user, tx.Save(user)
+}
+
+// sendSmsOutbox delivers queued texts, oldest first, until ctx ends: on a
+// kick, and every second for retries and for messages left by a restart.
+// A failed send is retried with exponential backoff up to smsMaxAttempts.
+func sendSmsOutbox(ctx context.Context, app core.App, kick <-chan struct{}) {
+	ticker := time.NewTicker(time.Second)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+		case <-ticker.C:
+		}
+		if err := sendDueSms(ctx, app); err != nil && ctx.Err() == nil {
+			app.Logger().Warn("SMS outbox", "error", err)
+		}
+	}
+}
+
+func sendDueSms(ctx context.Context, app core.App) error {
+	provider, err := smsProvider(app)
+	if err != nil {
+		return err
+	}
+	_, encryptionKey, err := smsSecrets(app)
+	if err != nil {
+		return err
+	}
+	due, err := app.FindRecordsByFilter(smsOutboxCollection,
+		"status = 'pending' && nextAttempt <= {:now}", "nextAttempt", 20, 0,
+		dbx.Params{"now": types.NowDateTime().String()})
+	if err != nil {
+		return err
+	}
+	for _, message := range due {
+		var m sms.Message
+		plain, err := security.Decrypt(message.GetString("payload"), encryptionKey)
+		if err == nil {
+			err = json.Unmarshal(plain, &m)
+		}
+		if err == nil {
+			sendCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			err = provider.Send(sendCtx, m)
+			cancel()
+		}
+
+		attempts := message.GetInt("attempts") + 1
+		message.Set("attempts", attempts)
+		switch {
+		case err == nil:
+			message.Set("status", "sent")
+			message.Set("payload", "") // the code leaves the server's storage
+			message.Set("lastError", "")
+		case attempts >= smsMaxAttempts:
+			message.Set("status", "failed")
+			message.Set("payload", "")
+			message.Set("lastError", err.Error())
+		default:
+			message.Set("lastError", err.Error())
+			message.Set("nextAttempt", time.Now().UTC().Add(time.Duration(1<<attempts)*time.Second))
+		}
+		if saveErr := app.Save(message); saveErr != nil {
+			return saveErr
+		}
+	}
+	return nil
+}
