@@ -26,7 +26,7 @@ function binary() {
   return out;
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -37,14 +37,18 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+// startServer starts blogbase; env adds variables (BLOG_*) to its own.
+export async function startServer({ env = {} } = {}) {
   const bin = binary();
   const dir = mkdtempSync(join(tmpdir(), 'blogbase-e2e-'));
   execFileSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { stdio: 'ignore' });
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
 

@@ -262,7 +262,10 @@ func authWithPhone(e *core.RequestEvent) error {
 			outcome = wrongCode
 			return tx.Save(record)
 		}
-		if err := tx.Delete(record); err != nil { // single use
+		// single use: the code dies, the row stays to keep the 60 s between sends
+		record.Set("codeHash", security.RandomStringWithAlphabet(64, "0123456789abcdef"))
+		record.Set("expires", smsClock())
+		if err := tx.Save(record); err != nil {
 			return err
 		}
 
