@@ -35,6 +35,7 @@ if curl -fs "$base/api/health" >/dev/null 2>&1; then
   exit 1
 fi
 ulimit -n 8192 2>/dev/null || true # a socket per subscriber, on both ends
+"$work/blogbase" superuser upsert bench@example.com bench-password-1 --dir "$work/pb_data" >/dev/null
 "$work/blogbase" serve --dir "$work/pb_data" --http "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do
@@ -44,4 +45,5 @@ done
 curl -fs "$base/api/health" >/dev/null || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
 
 "$work/comments" -url "$base" -subscribers "$SUBSCRIBERS" -comments "$COMMENTS" \
-  -writers "$WRITERS" -duration "$DURATION" -pid "$server"
+  -writers "$WRITERS" -duration "$DURATION" -pid "$server" \
+  -superuser bench@example.com -superuser-password bench-password-1
