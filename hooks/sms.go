@@ -324,17 +324,17 @@ func sendSmsOutbox(ctx context.Context, app core.App, kick <-chan struct{}) {
 }
 
 func sendDueSms(ctx context.Context, app core.App) error {
-	provider, err := smsProvider(app)
-	if err != nil {
-		return err
-	}
-	_, encryptionKey, err := smsSecrets(app)
-	if err != nil {
-		return err
-	}
 	due, err := app.FindRecordsByFilter(smsOutboxCollection,
 		"status = 'pending' && nextAttempt <= {:now}", "nextAttempt", 20, 0,
 		dbx.Params{"now": types.NowDateTime().String()})
+	if err != nil || len(due) == 0 {
+		return err
+	}
+	provider, err := smsProvider(app)
+	if err != nil {
+		return err // texts wait, queued, until the provider is configured
+	}
+	_, encryptionKey, err := smsSecrets(app)
 	if err != nil {
 		return err
 	}
