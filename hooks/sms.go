@@ -63,7 +63,7 @@ func codeHash(key []byte, phone, code string) string {
 func smsProvider(app core.App) (sms.Provider, error) {
 	switch provider := os.Getenv("BLOG_SMS_PROVIDER"); provider {
 	case "", "log":
-		return sms.LogProvider{Logger: app.Logger()}, nil
+		return sms.LogProvider{Logger: app.Logger(), Out: os.Stderr}, nil
 	case "webhook":
 		url := os.Getenv("BLOG_SMS_WEBHOOK_URL")
 		if url == "" {

@@ -8,11 +8,29 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"blogbase/internal/content"
+	"blogbase/internal/sms"
 )
 
-// bindUsers keeps usernames unambiguous on every write path.
+// bindUsers keeps usernames unambiguous on every write path, and lets
+// people log in with their phone number written as they write it.
 func bindUsers(app core.App) {
 	app.OnRecordValidate(usersCollection).BindFunc(validateUser)
+	app.OnRecordAuthWithPasswordRequest(usersCollection).BindFunc(findUserByWrittenPhone)
+}
+
+// findUserByWrittenPhone is the last try of a password login whose
+// identity matched no email, username or stored phone: read as a phone
+// number ("13812345678", "+86 138 1234 5678"), it may match the stored
+// E.164 form. Trying it last keeps an all-digit username first.
+func findUserByWrittenPhone(e *core.RecordAuthWithPasswordRequestEvent) error {
+	if e.Record == nil && (e.IdentityField == "" || e.IdentityField == "phone") {
+		if phone, err := sms.NormalizePhone(e.Identity); err == nil {
+			if user, err := e.App.FindFirstRecordByData(usersCollection, "phone", phone); err == nil {
+				e.Record = user
+			}
+		}
+	}
+	return e.Next()
 }
 
 // validateUser refuses new usernames shaped like record ids: routes that

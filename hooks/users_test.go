@@ -158,7 +158,7 @@ func TestUsersProfiles(t *testing.T) {
 		},
 	}
 
-	for _, identity := range []string{"alice", "alice@example.com", "+8613812345678"} {
+	for _, identity := range []string{"alice", "alice@example.com", "+8613812345678", "13812345678", "+86 138-1234-5678"} {
 		scenarios = append(scenarios, tests.ApiScenario{
 			Name:            "logging in with " + identity,
 			Method:          http.MethodPost,

@@ -31,14 +31,19 @@ type Provider interface {
 }
 
 // LogProvider writes messages to a log instead of sending them: for
-// development, where reading the code from the server log is the point.
+// development, where reading the code is the point. Out, when set, gets a
+// line too (the terminal the server runs in).
 type LogProvider struct {
 	Logger *slog.Logger
+	Out    io.Writer
 }
 
 // Send logs the message, code included.
 func (p LogProvider) Send(_ context.Context, m Message) error {
 	p.Logger.Info("SMS (log provider, not sent)", "phone", m.Phone, "code", m.Code, "text", m.Text)
+	if p.Out != nil {
+		fmt.Fprintf(p.Out, "SMS to %s (log provider, not sent): %s\n", m.Phone, m.Text)
+	}
 	return nil
 }
 

@@ -106,12 +106,14 @@ func TestWebhookProviderTimesOut(t *testing.T) {
 
 func TestLogProviderWritesTheCode(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	p := LogProvider{Logger: slog.New(slog.NewTextHandler(&out, nil))}
-	if err := p.Send(context.Background(), Message{Phone: "+8613812345678", Code: "654321"}); err != nil {
+	var log, terminal bytes.Buffer
+	p := LogProvider{Logger: slog.New(slog.NewTextHandler(&log, nil)), Out: &terminal}
+	if err := p.Send(context.Background(), Message{Phone: "+8613812345678", Code: "654321", Text: "Your code is 654321"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "654321") || !strings.Contains(out.String(), "+8613812345678") {
-		t.Fatalf("log: %s", out.String())
+	for _, out := range []string{log.String(), terminal.String()} {
+		if !strings.Contains(out, "654321") || !strings.Contains(out, "+8613812345678") {
+			t.Fatalf("output: %s", out)
+		}
 	}
 }
