@@ -20,12 +20,12 @@ const MaxOpenConns = 8
 const MaxIdleConns = 4
 
 // PageCacheKiB is the page cache of each connection.
-const PageCacheKiB = 8000
+const PageCacheKiB = 4000
 
 // Connect opens a database the way PocketBase does (WAL, a busy timeout
 // that lets writers queue rather than fail, foreign keys, synchronous
 // NORMAL, which keeps every committed transaction through a process crash),
-// with a smaller page cache per connection: 8 MB, not 32 MB; and with
+// with a smaller page cache per connection: 4 MB, not 32 MB; and with
 // transactions that take the write lock when they begin (BEGIN IMMEDIATE).
 // Only writers open transactions here, and a deferred one that reads first
 // cannot wait for the lock when it comes to write after another process
