@@ -11,9 +11,9 @@ import (
 
 // MaxOpenConns bounds the connections of the data database. Every
 // connection keeps its own page cache, and PocketBase's default of 120
-// lets a burst of slow list requests hold 120 of them (about 1 GB at 32 MB
-// each). Eight keep a 2-core server busy; the public reads are served
-// from memory and do not queue on them.
+// lets a burst of slow list requests hold 120 of them, each allowed a
+// 32 MB cache. Eight keep a 2-core server busy; the public reads are
+// served from memory and do not queue on them.
 const MaxOpenConns = 8
 
 // MaxIdleConns is how many of them stay open between bursts.
