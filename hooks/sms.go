@@ -101,6 +101,17 @@ func bindSms(app core.App) {
 	})
 }
 
+// phoneOf normalizes the phone number of a request, or answers 400.
+func phoneOf(e *core.RequestEvent, raw string) (string, error) {
+	phone, err := sms.NormalizePhone(raw)
+	if err != nil {
+		return "", e.BadRequestError("Invalid phone number.", validation.Errors{
+			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
+		})
+	}
+	return phone, nil
+}
+
 func bindSmsForm(e *core.RequestEvent, form any) error {
 	if err := e.BindBody(form); err != nil {
 		return e.BadRequestError("Failed to read the submitted data.", nil)
@@ -120,11 +131,9 @@ func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
 	if err := bindSmsForm(e, &form); err != nil {
 		return err
 	}
-	phone, err := sms.NormalizePhone(form.Phone)
+	phone, err := phoneOf(e, form.Phone)
 	if err != nil {
-		return e.BadRequestError("Invalid phone number.", validation.Errors{
-			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
-		})
+		return err
 	}
 	hashKey, encryptionKey, err := smsSecrets(e.App)
 	if err != nil {
@@ -231,11 +240,9 @@ func authWithPhone(e *core.RequestEvent) error {
 	if err := bindSmsForm(e, &form); err != nil {
 		return err
 	}
-	phone, err := sms.NormalizePhone(form.Phone)
+	phone, err := phoneOf(e, form.Phone)
 	if err != nil {
-		return e.BadRequestError("Invalid phone number.", validation.Errors{
-			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
-		})
+		return err
 	}
 	hashKey, _, err := smsSecrets(e.App)
 	if err != nil {
