@@ -72,8 +72,16 @@ func requestToken(r *http.Request) string {
 	return token
 }
 
+// tokenHash identifies a token by what its signature covers, header and
+// claims: the base64 of the signature itself can be spelled several ways
+// (unused trailing bits) that all verify, so hashing the whole text would
+// let a revoked token back in under another spelling.
 func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
+	signed := token
+	if i := strings.LastIndexByte(token, '.'); i > 0 {
+		signed = token[:i]
+	}
+	sum := sha256.Sum256([]byte(signed))
 	return hex.EncodeToString(sum[:])
 }
 

@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/apis"
@@ -56,6 +57,23 @@ func TestLogout(t *testing.T) {
 			Method:          http.MethodGet,
 			URL:             "/api/blog/me",
 			Headers:         map[string]string{"Authorization": "Bearer " + fx.aliceToken},
+			BeforeTestFunc:  loggedOutThen,
+			ExpectedStatus:  401,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "a respelled token is the same token",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/me",
+			Headers:         auth(respelled(fx.aliceToken)),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"username":"alice"`},
+		},
+		{
+			Name:            "signed-out token respelled in its signature's spare bits",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/me",
+			Headers:         auth(respelled(fx.aliceToken)),
 			BeforeTestFunc:  loggedOutThen,
 			ExpectedStatus:  401,
 			ExpectedContent: []string{`"data":{}`},
@@ -250,4 +268,14 @@ func TestMe(t *testing.T) {
 		s.TestAppFactory = newTestApp
 		s.Test(t)
 	}
+}
+
+// respelled changes the last base64 character of a token's signature to
+// another that decodes to the same bytes (the spare low bits), a spelling
+// PocketBase still accepts.
+func respelled(token string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, token[len(token)-1])
+	// a 32-byte signature is 43 characters: the last carries 4 bits and 2 spare
+	return token[:len(token)-1] + string(alphabet[last^1])
 }
