@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -34,6 +35,12 @@ const (
 	smsMaxWrongTries = 5
 	smsMaxAttempts   = 8 // sends of one message before it is given up
 	smsDefaultIPCap  = 10
+
+	// codes one phone may be sent per hour and per day, whatever the IPs
+	// asking: with 5 tries a code, they bound guesses per phone to 25 an
+	// hour and 50 a day
+	smsPhoneHourlyCap = 5
+	smsPhoneDailyCap  = 10
 )
 
 // smsClock is the time as the SMS code rules see it; tests move it.
@@ -87,6 +94,12 @@ func smsIPHourlyCap() int {
 func bindSms(app core.App) {
 	kick := make(chan struct{}, 1)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if provider, _ := smsProvider(se.App); provider != nil && !se.App.IsDev() {
+			if _, logged := provider.(sms.LogProvider); logged {
+				se.App.Logger().Warn("BLOG_SMS_PROVIDER is log: sign-in codes are written to the log, not sent")
+			}
+		}
+
 		g := se.Router.Group("/api/blog")
 		g.POST("/sms/code", func(e *core.RequestEvent) error { return requestSmsCode(e, kick) })
 		g.POST("/auth/phone", authWithPhone)
@@ -150,17 +163,38 @@ func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
 			return nil
 		}
 
-		var sentFromIP int
-		hourAgo, _ := types.ParseDateTime(now.Add(-time.Hour))
-		if err := tx.DB().Select("COUNT(*)").From(smsOutboxCollection).
-			Where(dbx.HashExp{"ip": e.RealIP()}).
-			AndWhere(dbx.NewExp("[[created]] > {:since}", dbx.Params{"since": hourAgo.String()})).
-			Row(&sentFromIP); err != nil {
-			return err
+		sentSince := func(where dbx.HashExp, window time.Duration) (int, error) {
+			since, _ := types.ParseDateTime(now.Add(-window))
+			var n int
+			err := tx.DB().Select("COUNT(*)").From(smsOutboxCollection).Where(where).
+				AndWhere(dbx.NewExp("[[created]] > {:since}", dbx.Params{"since": since.String()})).
+				Row(&n)
+			return n, err
 		}
-		if sentFromIP >= smsIPHourlyCap() {
-			retryAfter = time.Hour
-			return nil
+		for _, c := range []struct {
+			where  dbx.HashExp
+			window time.Duration
+			cap    int
+		}{
+			{dbx.HashExp{"ip": e.RealIP()}, time.Hour, smsIPHourlyCap()},
+			{dbx.HashExp{"phone": phone}, time.Hour, smsPhoneHourlyCap},
+			{dbx.HashExp{"phone": phone}, 24 * time.Hour, smsPhoneDailyCap},
+		} {
+			n, err := sentSince(c.where, c.window)
+			if err != nil {
+				return err
+			}
+			if n >= c.cap {
+				retryAfter = c.window
+				return nil
+			}
+		}
+
+		// a text still queued for an older code of this phone is moot now
+		if _, err := tx.DB().Update(smsOutboxCollection,
+			dbx.Params{"status": "failed", "payload": "", "lastError": "replaced by a newer code"},
+			dbx.HashExp{"phone": phone, "status": "pending"}).Execute(); err != nil {
+			return err
 		}
 
 		code, err := newSmsCode()
@@ -367,14 +401,29 @@ func sendDueSms(ctx context.Context, app core.App) error {
 		case attempts >= smsMaxAttempts:
 			message.Set("status", "failed")
 			message.Set("payload", "")
-			message.Set("lastError", err.Error())
+			message.Set("lastError", sendError(err))
 		default:
-			message.Set("lastError", err.Error())
+			message.Set("lastError", sendError(err))
 			message.Set("nextAttempt", time.Now().UTC().Add(time.Duration(1<<attempts)*time.Second))
 		}
 		if saveErr := app.Save(message); saveErr != nil {
-			return saveErr
+			// one message that cannot be saved must not hold up the others
+			app.Logger().Error("SMS outbox: saving a send's outcome failed", "id", message.Id, "error", saveErr)
 		}
 	}
 	return nil
+}
+
+// sendError is what the outbox shows of a failed send: without the
+// request URL (it may carry a gateway's credentials), at most 500 bytes.
+func sendError(err error) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	text := err.Error()
+	if len(text) > 500 {
+		text = text[:500]
+	}
+	return text
 }

@@ -2,8 +2,10 @@ package hooks
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -235,5 +237,47 @@ func TestSmsOutboxRetriesAfterAFailure(t *testing.T) {
 			t.Fatalf("never sent: status %s, attempts %d, error %q", m.GetString("status"), m.GetInt("attempts"), m.GetString("lastError"))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestSmsPhoneCaps asks for codes for one phone from ever new IPs, a
+// minute apart: the phone's own hourly cap still stops them.
+func TestSmsPhoneCaps(t *testing.T) {
+	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
+	t.Setenv("BLOG_SMS_WEBHOOK_URL", "http://127.0.0.1:1/unreachable")
+	app, h := smsServer(t)
+	defer func() { smsClock = func() time.Time { return time.Now().UTC() } }()
+
+	start := time.Now().UTC()
+	for i := 0; i <= smsPhoneHourlyCap; i++ {
+		at := start.Add(time.Duration(i) * 61 * time.Second)
+		smsClock = func() time.Time { return at }
+		rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, "10.1.0."+strconv.Itoa(i+1))
+		want := http.StatusAccepted
+		if i == smsPhoneHourlyCap {
+			want = http.StatusTooManyRequests
+		}
+		if rec.Code != want {
+			t.Fatalf("code %d: %d, want %d (%s)", i+1, rec.Code, want, rec.Body)
+		}
+	}
+
+	// only the newest text is still to be sent
+	pending, err := app.FindRecordsByFilter(smsOutboxCollection, "status = 'pending'", "", 0, 0)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("%d texts pending, want 1: %v", len(pending), err)
+	}
+}
+
+func TestSendErrorHidesTheURL(t *testing.T) {
+	_, err := http.Get("http://user:secret@127.0.0.1:1/?token=hidden")
+	if err == nil {
+		t.Skip("something listens on port 1")
+	}
+	if text := sendError(err); strings.Contains(text, "secret") || strings.Contains(text, "hidden") {
+		t.Fatalf("the outbox would show %q", text)
+	}
+	if len(sendError(errors.New(strings.Repeat("x", 900)))) != 500 {
+		t.Fatal("a long error is not cut")
 	}
 }

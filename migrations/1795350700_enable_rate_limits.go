@@ -18,6 +18,11 @@ func init() {
 			{Label: "/api/blog/auth/phone", MaxRequests: 10, Duration: 60},
 			{Label: "users:create", MaxRequests: 20, Duration: 60},
 			{Label: "*:auth", MaxRequests: 20, Duration: 60},
+			// the actions that send mail
+			{Label: "*:requestOTP", MaxRequests: 5, Duration: 60},
+			{Label: "*:requestPasswordReset", MaxRequests: 5, Duration: 60},
+			{Label: "*:requestVerification", MaxRequests: 5, Duration: 60},
+			{Label: "*:requestEmailChange", MaxRequests: 5, Duration: 60},
 			{Label: "/api/batch", MaxRequests: 5, Duration: 1},
 		}
 		return app.Save(settings)
