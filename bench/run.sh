@@ -31,15 +31,7 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill "$server"; wait "$server" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/server.sh
 
 echo "building…"
 GOTOOLCHAIN=local go build -o "$work/blogbase" .
@@ -52,19 +44,7 @@ mkdir -p "$work/public"
 cp -r pb_public/. "$work/public/"
 head -c 2048 /dev/zero | tr '\0' 'x' > "$work/public/static-2k.html"
 
-base="http://127.0.0.1:$PORT"
-if curl -fs "$base/api/health" >/dev/null 2>&1; then
-  echo "port $PORT is already taken; set PORT to a free one" >&2
-  exit 1
-fi
-"$work/blogbase" serve --dir "$work/pb_data" --publicDir "$work/public" --http "127.0.0.1:$PORT" \
-  >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do
-  curl -fs "$base/api/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "$base/api/health" >/dev/null || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
+start_server --dir "$work/pb_data" --publicDir "$work/public"
 
 json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1; }
 
@@ -129,5 +109,6 @@ kill "$server"; wait "$server" 2>/dev/null || true; server=""
 echo
 echo "building a listing page from the database (a cache miss), $POSTS posts:"
 BENCH_POSTS=$POSTS GOTOOLCHAIN=local go test ./hooks -run '^$' -bench BenchmarkListPublishedPosts -benchtime 300x \
-  | awk '/^Benchmark/ {sub("BenchmarkListPublishedPosts/", ""); sub("-[0-9]+$", "", $1); printf "  %-22s %8.2f ms\n", $1, $3 / 1e6}'
+  >"$work/bench.log" 2>&1 || { cat "$work/bench.log"; exit 1; }
+awk '/^Benchmark/ {sub("BenchmarkListPublishedPosts/", ""); sub("-[0-9]+$", "", $1); printf "  %-22s %8.2f ms\n", $1, $3 / 1e6}' "$work/bench.log"
 

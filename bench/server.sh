@@ -1,0 +1,32 @@
+# Sourced by the benchmark scripts: a temporary work directory and one
+# blogbase server on 127.0.0.1, both gone when the script exits.
+#
+#   work=...        the directory (binary, data, logs)
+#   start_server ARGS...   runs "$work/blogbase serve --http 127.0.0.1:$PORT ARGS...",
+#                          waits for /api/health, sets $server (PID) and $base (URL)
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
+    kill "$server"; wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() {
+  base="http://127.0.0.1:$PORT"
+  if curl -fs "$base/api/health" >/dev/null 2>&1; then
+    echo "port $PORT is already taken; set PORT to a free one" >&2
+    exit 1
+  fi
+  "$work/blogbase" serve --http "127.0.0.1:$PORT" "$@" >"$work/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$base/api/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the server did not start:"; cat "$work/server.log"
+  exit 1
+}
