@@ -2,11 +2,13 @@
 package main
 
 import (
+	"context"
 	"log"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -48,7 +50,10 @@ func main() {
 	})
 
 	hooks.Register(app)
-	commands.Register(app)
+	commands.Register(app, func(ctx context.Context) (string, error) {
+		report, err := hooks.ReconcilePayments(ctx, app, time.Now())
+		return report.String(), err
+	})
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {

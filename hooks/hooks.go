@@ -35,6 +35,7 @@ func Register(app core.App) {
 	bindSessions(app)
 	bindMe(app)
 	bindSms(app)
+	bindPayments(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and

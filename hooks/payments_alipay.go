@@ -1,0 +1,173 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"blogbase/internal/alipay"
+)
+
+// alipayNotifyLimit bounds a notification body; real ones are about 2 KB.
+const alipayNotifyLimit = 64 << 10
+
+// alipayNotify is POST /api/blog/payments/alipay/notify, Alipay's
+// asynchronous notification. Every one is recorded in paymentEvents, with
+// its outcome, before the answer; only a verified notification of our app
+// for an existing order and its exact amount moves the order, once.
+// Alipay retries until it reads "success", so "success" also answers a
+// notification already handled, and "failure" (400) one we refuse.
+func alipayNotify(e *core.RequestEvent) error {
+	payload, tooLarge, readErr := readPayload(e, alipayNotifyLimit)
+	ev := paymentEvent{Provider: providerAlipay, Kind: "notify", Payload: string(payload), IP: e.RealIP()}
+	refuse := func(status int, outcome, message string) error {
+		ev.Outcome, ev.Message = outcome, message
+		e.App.Logger().Warn("Refused an Alipay notification", "outcome", outcome, "message", message, "ip", ev.IP)
+		if err := recordPaymentEvent(e.App, ev); err != nil {
+			status = http.StatusInternalServerError
+		}
+		return e.String(status, "failure")
+	}
+
+	switch {
+	case readErr != nil:
+		return refuse(http.StatusBadRequest, "malformed", "The body could not be read.")
+	case tooLarge:
+		return refuse(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", alipayNotifyLimit))
+	}
+	params, err := url.ParseQuery(string(payload))
+	if err != nil {
+		return refuse(http.StatusBadRequest, "malformed", "The body is not a form.")
+	}
+	n := alipay.ParseNotification(params)
+	ev.EventId = n.NotifyID
+
+	client, err := alipayVerifier()
+	if err != nil {
+		return refuse(http.StatusServiceUnavailable, "not_configured", err.Error())
+	}
+	if err := client.VerifyCallback(params); err != nil {
+		return refuse(http.StatusBadRequest, "bad_signature", err.Error())
+	}
+	ev.Verified = true
+	if n.AppID != client.AppID {
+		return refuse(http.StatusBadRequest, "wrong_app_id", "app_id "+n.AppID+" is not ours.")
+	}
+	order, err := findOrderByOutTradeNo(e.App, n.OutTradeNo)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "unknown_order", "No order has out_trade_no "+n.OutTradeNo+".")
+	}
+	ev.OrderId = order.Id
+	if order.GetString("provider") != providerAlipay {
+		return refuse(http.StatusBadRequest, "wrong_provider", "The order is paid through "+order.GetString("provider")+".")
+	}
+	if cents, err := alipay.ParseAmount(n.TotalAmount); err != nil || cents != orderCents(order) {
+		return refuse(http.StatusBadRequest, "amount_mismatch", fmt.Sprintf("total_amount %q, the order is %s.",
+			n.TotalAmount, alipay.FormatAmount(orderCents(order))))
+	}
+
+	var settle settleOrder
+	switch n.TradeStatus {
+	case "TRADE_SUCCESS", "TRADE_FINISHED":
+		settle = settleOrder{OrderId: order.Id, Paid: true, TradeNo: n.TradeNo}
+	case "TRADE_CLOSED":
+		// unpaid and closed, or fully refunded: a paid order stays paid
+		settle = settleOrder{OrderId: order.Id, TradeNo: n.TradeNo}
+	default:
+		ev.Outcome, ev.Message = "ignored", "trade_status "+n.TradeStatus
+		if err := recordPaymentEvent(e.App, ev); err != nil {
+			return e.String(http.StatusInternalServerError, "failure")
+		}
+		return e.String(http.StatusOK, "success")
+	}
+	if _, err := applySettlement(e.App, settle, ev); err != nil {
+		// not the notification's fault: Alipay sends it again later
+		e.App.Logger().Error("Failed to apply an Alipay notification", "order", order.Id, "error", err)
+		return e.String(http.StatusInternalServerError, "failure")
+	}
+	return e.String(http.StatusOK, "success")
+}
+
+// alipayReturn is GET /api/blog/payments/alipay/return, where Alipay sends
+// the buyer's browser after paying, often before the notification. The
+// parameters are verified, but only Alipay's answer to our own trade query
+// credits a still pending order; then the browser goes to the post.
+func alipayReturn(e *core.RequestEvent) error {
+	client, err := alipayClient()
+	if err != nil {
+		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
+	}
+	params := e.Request.URL.Query()
+	if err := client.VerifyCallback(params); err != nil {
+		return e.BadRequestError("The payment return could not be verified.", nil)
+	}
+	n := alipay.ParseNotification(params)
+	if n.AppID != client.AppID {
+		return e.BadRequestError("The payment return is not for this site.", nil)
+	}
+	order, err := findOrderByOutTradeNo(e.App, n.OutTradeNo)
+	if err != nil || order.GetString("provider") != providerAlipay {
+		return e.NotFoundError("The order was not found.", nil)
+	}
+
+	if order.GetString("status") == orderPending {
+		ctx, cancel := context.WithTimeout(e.Request.Context(), 8*time.Second)
+		defer cancel()
+		if _, err := queryAlipayOrder(ctx, e.App, client, order, "return", e.RealIP(), time.Now()); err != nil {
+			// the notification or reconciliation will settle it; the
+			// buyer's page shows the order pending meanwhile
+			e.App.Logger().Warn("Alipay trade query on return failed", "order", order.Id, "error", err)
+		}
+	}
+
+	base, _ := publicURL()
+	return e.Redirect(http.StatusSeeOther, postPageUrl(base, order))
+}
+
+// queryAlipayOrder asks Alipay about a pending order and applies the
+// answer: paid credits it (once), closed or never opened past its expiry
+// closes it. It returns the outcome: paid, already_paid, closed, ignored
+// or pending (nothing to do yet, nothing recorded).
+func queryAlipayOrder(ctx context.Context, app core.App, client *alipay.Client, order *core.Record, kind, ip string, now time.Time) (string, error) {
+	trade, err := client.QueryTrade(ctx, order.GetString("outTradeNo"))
+	if err != nil {
+		return "", err
+	}
+	answer, _ := json.Marshal(trade)
+	ev := paymentEvent{Provider: providerAlipay, Kind: kind, EventId: trade.TradeNo, Verified: true, Payload: string(answer), IP: ip}
+
+	expired := now.After(order.GetDateTime("expires").Time().Add(expiryGrace))
+	var settle settleOrder
+	switch {
+	case trade.Paid():
+		if cents, err := alipay.ParseAmount(trade.TotalAmount); err != nil || cents != orderCents(order) {
+			ev.OrderId, ev.Outcome = order.Id, "amount_mismatch"
+			ev.Message = fmt.Sprintf("total_amount %q, the order is %s.", trade.TotalAmount, alipay.FormatAmount(orderCents(order)))
+			_ = recordPaymentEvent(app, ev)
+			return "", fmt.Errorf("order %s: %s", order.Id, ev.Message)
+		}
+		settle = settleOrder{OrderId: order.Id, Paid: true, TradeNo: trade.TradeNo}
+	case trade.Exists && trade.TradeStatus == "TRADE_CLOSED":
+		settle = settleOrder{OrderId: order.Id, TradeNo: trade.TradeNo}
+	case !trade.Exists && expired:
+		ev.Message = "The buyer never opened the payment page."
+		settle = settleOrder{OrderId: order.Id}
+	default:
+		return orderPending, nil
+	}
+	ev, err = applySettlement(app, settle, ev)
+	return ev.Outcome, err
+}
+
+// findOrderByOutTradeNo finds the order of one of our trade numbers.
+func findOrderByOutTradeNo(app core.App, outTradeNo string) (*core.Record, error) {
+	if outTradeNo == "" {
+		return nil, fmt.Errorf("no out_trade_no")
+	}
+	return app.FindFirstRecordByData(ordersCollection, "outTradeNo", outTradeNo)
+}

@@ -1,0 +1,320 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/stripe/stripe-go/v85"
+	"github.com/stripe/stripe-go/v85/webhook"
+	"golang.org/x/sync/singleflight"
+)
+
+// stripeWebhookLimit bounds a webhook body; checkout events are a few KB.
+const stripeWebhookLimit = 512 << 10
+
+// stripeSessions makes concurrent purchases of one order open one
+// checkout session (across processes the idempotency key does).
+var stripeSessions singleflight.Group
+
+// newStripeClient is a stripe-go client on the configured API base, with
+// our own timeout and without the library's log lines (failures are
+// logged here, with the order).
+func newStripeClient(s stripeSettings) *stripe.Client {
+	config := &stripe.BackendConfig{
+		HTTPClient:        &http.Client{Timeout: 15 * time.Second},
+		MaxNetworkRetries: stripe.Int64(2),
+		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
+	}
+	if s.APIBase != "" {
+		config.URL = stripe.String(s.APIBase)
+	}
+	backend := stripe.GetBackendWithConfig(stripe.APIBackend, config)
+	return stripe.NewClient(s.SecretKey, stripe.WithBackends(&stripe.Backends{
+		API: backend, Connect: backend, Uploads: backend, MeterEvents: backend,
+	}))
+}
+
+// stripeCheckoutUrl is the checkout page of a Stripe order, opened on the
+// first purchase and reused after. The session carries the order id in
+// client_reference_id and metadata.orderId and expires with the order; its
+// id is kept in tradeNo for reconciliation.
+func stripeCheckoutUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error) {
+	if u := order.GetString("payUrl"); u != "" {
+		return u, nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	u, err, _ := stripeSessions.Do(order.Id, func() (any, error) {
+		settings, err := stripeConfig()
+		if err != nil {
+			return "", err
+		}
+		currency := order.GetString("currency")
+		amount, err := stripeMinorUnits(orderCents(order), currency)
+		if err != nil {
+			return "", err
+		}
+		page := postPageUrl(base, order)
+		params := &stripe.CheckoutSessionCreateParams{
+			Mode:              stripe.String("payment"),
+			ClientReferenceID: stripe.String(order.Id),
+			Metadata:          map[string]string{"orderId": order.Id, "outTradeNo": order.GetString("outTradeNo")},
+			LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{
+				Quantity: stripe.Int64(1),
+				PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
+					Currency:    stripe.String(strings.ToLower(currency)),
+					UnitAmount:  stripe.Int64(amount),
+					ProductData: &stripe.CheckoutSessionCreateLineItemPriceDataProductDataParams{Name: stripe.String(order.GetString("subject"))},
+				},
+			}},
+			PaymentIntentData: &stripe.CheckoutSessionCreatePaymentIntentDataParams{
+				Metadata: map[string]string{"orderId": order.Id},
+			},
+			SuccessURL: stripe.String(page),
+			CancelURL:  stripe.String(page),
+			ExpiresAt:  stripe.Int64(order.GetDateTime("expires").Time().Unix()),
+		}
+		// the same order always asks for the same session
+		params.SetIdempotencyKey("blogbase-order-" + order.Id)
+		session, err := newStripeClient(settings).V1CheckoutSessions.Create(ctx, params)
+		if err != nil {
+			return "", err
+		}
+		if session.URL == "" {
+			return "", errors.New("stripe answered a checkout session without a URL")
+		}
+		_, err = app.DB().NewQuery(`UPDATE {{orders}} SET [[payUrl]] = {:url}, [[tradeNo]] = {:session}, [[updated]] = {:now}
+			WHERE [[id]] = {:id} AND [[status]] = 'pending'`).Bind(dbx.Params{
+			"url": session.URL, "session": session.ID, "id": order.Id, "now": types.NowDateTime().String(),
+		}).Execute()
+		return session.URL, err
+	})
+	if err != nil {
+		return "", err
+	}
+	return u.(string), nil
+}
+
+// stripeZeroDecimal and stripeThreeDecimal are the currencies whose minor
+// unit is not a cent (https://docs.stripe.com/currencies).
+var (
+	stripeZeroDecimal  = " BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF "
+	stripeThreeDecimal = " BHD JOD KWD OMR TND "
+)
+
+// stripeMinorUnits turns an amount in cents into Stripe's smallest unit of
+// currency, refusing what that currency cannot express.
+func stripeMinorUnits(cents int64, currency string) (int64, error) {
+	code := " " + strings.ToUpper(currency) + " "
+	switch {
+	case strings.Contains(stripeZeroDecimal, code):
+		if cents%100 != 0 {
+			return 0, fmt.Errorf("%s has no decimals; the price must be a whole number", currency)
+		}
+		return cents / 100, nil
+	case strings.Contains(stripeThreeDecimal, code):
+		return cents * 10, nil
+	}
+	return cents, nil
+}
+
+// checkCurrency tells whether provider can take this price.
+func checkCurrency(provider, currency string, cents int64) error {
+	switch provider {
+	case providerAlipay:
+		if currency != "CNY" {
+			return errors.New("Alipay takes payments in CNY only; choose stripe")
+		}
+	case providerStripe:
+		_, err := stripeMinorUnits(cents, currency)
+		return err
+	}
+	return nil
+}
+
+// stripeSession is the part of a checkout session event blogbase reads.
+// It is decoded from the raw event, so the fields read do not depend on
+// the API version the account's webhook endpoint is pinned to.
+type stripeSession struct {
+	ID                string            `json:"id"`
+	ClientReferenceID string            `json:"client_reference_id"`
+	Metadata          map[string]string `json:"metadata"`
+	Status            string            `json:"status"`
+	PaymentStatus     string            `json:"payment_status"`
+	AmountTotal       int64             `json:"amount_total"`
+	Currency          string            `json:"currency"`
+}
+
+func (s stripeSession) paid() bool {
+	return s.PaymentStatus == "paid" || s.PaymentStatus == "no_payment_required"
+}
+
+// stripeWebhook is POST /api/blog/payments/stripe/webhook. The body is
+// verified against the Stripe-Signature header with the endpoint secret
+// and Stripe's 5-minute tolerance, recorded in paymentEvents, deduplicated
+// by event id, and a paid checkout session credits its order once.
+func stripeWebhook(e *core.RequestEvent) error {
+	payload, tooLarge, readErr := readPayload(e, stripeWebhookLimit)
+	ev := paymentEvent{Provider: providerStripe, Kind: "webhook", Payload: string(payload), IP: e.RealIP()}
+	answer := func(status int, outcome, message string) error {
+		ev.Outcome, ev.Message = outcome, message
+		if status >= 400 {
+			e.App.Logger().Warn("Refused a Stripe webhook", "outcome", outcome, "message", message, "ip", ev.IP)
+		}
+		if err := recordPaymentEvent(e.App, ev); err != nil {
+			return e.InternalServerError("Failed to record the event.", err)
+		}
+		if status >= 400 {
+			return e.Error(status, message, nil)
+		}
+		return e.JSON(status, map[string]any{"received": true, "outcome": outcome})
+	}
+
+	switch {
+	case readErr != nil:
+		return answer(http.StatusBadRequest, "malformed", "The body could not be read.")
+	case tooLarge:
+		return answer(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", stripeWebhookLimit))
+	}
+	settings, err := stripeConfig()
+	if settings.WebhookSecret == "" {
+		return answer(http.StatusServiceUnavailable, "not_configured", err.Error())
+	}
+	// the signature is what is checked; the event's API version may
+	// differ from the library's since only stable fields are read
+	event, err := webhook.ConstructEventWithOptions(payload, e.Request.Header.Get("Stripe-Signature"),
+		settings.WebhookSecret, webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
+	if err != nil {
+		return answer(http.StatusBadRequest, "bad_signature", "The Stripe-Signature header does not verify: "+err.Error())
+	}
+	ev.Verified = true
+	ev.EventId = event.ID
+
+	var seen int
+	err = e.App.DB().Select("COUNT(*)").From(paymentEventsCollection).
+		Where(dbx.HashExp{"provider": providerStripe, "eventId": event.ID, "verified": true}).
+		AndWhere(dbx.NotIn("outcome", "error", "duplicate")).Row(&seen)
+	if err != nil {
+		return e.InternalServerError("Failed to read the payment events.", err)
+	}
+	if seen > 0 {
+		return answer(http.StatusOK, "duplicate", "Event "+event.ID+" was handled before.")
+	}
+
+	switch event.Type {
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
+		"checkout.session.async_payment_failed", "checkout.session.expired":
+	default:
+		return answer(http.StatusOK, "ignored", "Event type "+string(event.Type)+".")
+	}
+	var session stripeSession
+	if event.Data == nil || json.Unmarshal(event.Data.Raw, &session) != nil {
+		return answer(http.StatusBadRequest, "malformed", "The event carries no checkout session.")
+	}
+
+	orderId, metaId := session.ClientReferenceID, session.Metadata["orderId"]
+	switch {
+	case orderId == "" && metaId == "":
+		return answer(http.StatusOK, "ignored", "The session "+session.ID+" is not one of ours.")
+	case orderId == "":
+		orderId = metaId
+	case metaId != "" && metaId != orderId:
+		return answer(http.StatusBadRequest, "order_mismatch", "client_reference_id and metadata.orderId differ.")
+	}
+	order, err := e.App.FindRecordById(ordersCollection, orderId)
+	if err != nil {
+		return answer(http.StatusBadRequest, "unknown_order", "No order has id "+orderId+".")
+	}
+	ev.OrderId = order.Id
+	if order.GetString("provider") != providerStripe {
+		return answer(http.StatusBadRequest, "wrong_provider", "The order is paid through "+order.GetString("provider")+".")
+	}
+
+	settle := settleOrder{OrderId: order.Id, TradeNo: session.ID}
+	switch {
+	case event.Type == "checkout.session.async_payment_succeeded" ||
+		(event.Type == "checkout.session.completed" && session.paid()):
+		if msg := stripeAmountMismatch(order, session); msg != "" {
+			return answer(http.StatusBadRequest, "amount_mismatch", msg)
+		}
+		settle.Paid = true
+	case event.Type == "checkout.session.completed":
+		return answer(http.StatusOK, "ignored", "The payment is still processing ("+session.PaymentStatus+").")
+	}
+	if _, err := applySettlement(e.App, settle, ev); err != nil {
+		// Stripe sends it again later
+		return e.InternalServerError("Failed to apply the event.", err)
+	}
+	return e.JSON(http.StatusOK, map[string]any{"received": true})
+}
+
+// stripeAmountMismatch describes how a paid session differs from its
+// order's amount, or is "" when it does not.
+func stripeAmountMismatch(order *core.Record, session stripeSession) string {
+	want, _ := stripeMinorUnits(orderCents(order), order.GetString("currency"))
+	if session.AmountTotal == want && strings.EqualFold(session.Currency, order.GetString("currency")) {
+		return ""
+	}
+	return fmt.Sprintf("The session charged %d %s, the order is %d %s.",
+		session.AmountTotal, session.Currency, want, strings.ToLower(order.GetString("currency")))
+}
+
+// queryStripeOrder asks Stripe about a pending order's checkout session and
+// applies the answer, as queryAlipayOrder does. A session still open past
+// the order's expiry is expired first, so that it cannot be paid after the
+// order is closed.
+func queryStripeOrder(ctx context.Context, app core.App, settings stripeSettings, order *core.Record, now time.Time) (string, error) {
+	ev := paymentEvent{Provider: providerStripe, Kind: "query", Verified: true}
+	expired := now.After(order.GetDateTime("expires").Time().Add(expiryGrace))
+	sessionId := order.GetString("tradeNo")
+	if sessionId == "" {
+		if !expired {
+			return orderPending, nil
+		}
+		ev.Message = "No checkout session was opened."
+		ev, err := applySettlement(app, settleOrder{OrderId: order.Id}, ev)
+		return ev.Outcome, err
+	}
+
+	client := newStripeClient(settings)
+	session, err := client.V1CheckoutSessions.Retrieve(ctx, sessionId, nil)
+	if err != nil {
+		return "", err
+	}
+	if session.Status == stripe.CheckoutSessionStatusOpen && expired {
+		if session, err = client.V1CheckoutSessions.Expire(ctx, sessionId, nil); err != nil {
+			return "", err
+		}
+	}
+	raw, _ := json.Marshal(map[string]any{
+		"id": session.ID, "status": session.Status, "payment_status": session.PaymentStatus,
+		"amount_total": session.AmountTotal, "currency": session.Currency,
+	})
+	ev.EventId, ev.Payload = session.ID, string(raw)
+	view := stripeSession{ID: session.ID, Status: string(session.Status), PaymentStatus: string(session.PaymentStatus),
+		AmountTotal: session.AmountTotal, Currency: string(session.Currency)}
+
+	settle := settleOrder{OrderId: order.Id, TradeNo: session.ID}
+	switch {
+	case view.Status == "complete" && view.paid():
+		if msg := stripeAmountMismatch(order, view); msg != "" {
+			ev.OrderId, ev.Outcome, ev.Message = order.Id, "amount_mismatch", msg
+			_ = recordPaymentEvent(app, ev)
+			return "", fmt.Errorf("order %s: %s", order.Id, msg)
+		}
+		settle.Paid = true
+	case view.Status == "expired":
+	default:
+		return orderPending, nil
+	}
+	ev, err = applySettlement(app, settle, ev)
+	return ev.Outcome, err
+}
