@@ -206,6 +206,7 @@ func newOrder(t testing.TB, app core.App, buyerId, postId, provider string, age 
 	order.Set("currency", post.GetString("currency"))
 	order.Set("provider", provider)
 	order.Set("status", "pending")
+	order.Set("outTradeNo", outTradeNoOf(buyerId, postId, provider))
 	order.Set("expires", types.NowDateTime().Add(2*time.Hour-age))
 	if err := app.Save(order); err != nil {
 		t.Fatal(err)
@@ -218,6 +219,12 @@ func newOrder(t testing.TB, app core.App, buyerId, postId, provider string, age 
 		}
 	}
 	return order
+}
+
+// outTradeNoOf is the trade number newOrder gives the order of buyer for
+// post, known before the order exists so that scenarios can sign for it.
+func outTradeNoOf(buyerId, postId, provider string) string {
+	return "T_" + buyerId + "_" + postId + "_" + provider
 }
 
 // orderStatus reads an order's status from the database.
