@@ -73,6 +73,7 @@ export async function startServer({ env = {} } = {}) {
 
   return {
     url,
+    dir,
     client: () => { const pb = new PocketBase(url); clients.push(pb); return pb; },
     async superuser() {
       const pb = this.client();
