@@ -132,8 +132,9 @@ func openOrder(app core.App, buyerId string, post *core.Record, provider string)
 		}
 
 		// an order about to expire is not handed out again: the buyer
-		// needs the time to pay
-		payableUntil := types.NowDateTime().Add(orderLifetime / 4)
+		// needs the time to pay, and a Stripe session must be open at
+		// least 30 minutes
+		payableUntil := types.NowDateTime().Add(orderLifetime / 3)
 		pending, err := tx.FindRecordsByFilter(ordersCollection,
 			`buyer = {:buyer} && post = {:post} && status = "pending" && provider = {:provider} && `+
 				`amount = {:amount} && currency = {:currency} && expires > {:until}`,
