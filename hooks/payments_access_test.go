@@ -288,3 +288,32 @@ func newCarol(t testing.TB, app core.App) (*core.Record, string) {
 	}
 	return carol, token
 }
+
+// TestOrdersOutliveTheirPostAndBuyer: deleting a post or a user keeps
+// their orders, the relation emptied, and opens nothing to anyone.
+func TestOrdersOutliveTheirPostAndBuyer(t *testing.T) {
+	app := newTestApp(t)
+	defer app.Cleanup()
+	order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
+	order.Set("status", "paid")
+	if err := app.Save(order); err != nil {
+		t.Fatal(err)
+	}
+	h := serve(t, app)
+
+	expectCode(t, send(t, h, http.MethodDelete, "/api/collections/users/records/"+fx.bobId, "", fx.bobToken), 204)
+	kept, err := app.FindRecordById("orders", order.Id)
+	if err != nil || kept.GetString("buyer") != "" || kept.GetString("status") != "paid" {
+		t.Fatalf("after the buyer left: %v %v", kept, err)
+	}
+	// a paid order without a buyer opens the body to no guest
+	if rec := send(t, h, http.MethodGet, "/api/blog/posts/"+fx.alicePaid, "", ""); !strings.Contains(rec.Body.String(), `"locked":true`) {
+		t.Fatalf("guest view: %s", rec.Body)
+	}
+
+	expectCode(t, send(t, h, http.MethodDelete, "/api/blog/posts/"+fx.alicePaid, "", fx.aliceToken), 204)
+	kept, err = app.FindRecordById("orders", order.Id)
+	if err != nil || kept.GetString("post") != "" || kept.GetString("subject") != "Alice paid essay" {
+		t.Fatalf("after the post went: %v %v", kept, err)
+	}
+}
