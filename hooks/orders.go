@@ -1,7 +1,9 @@
 package hooks
 
 import (
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -30,8 +32,13 @@ const (
 	// reconciliation closes what was not paid
 	orderLifetime = 2 * time.Hour
 
-	// maxEventPayload bounds the raw payload kept with a payment event
-	maxEventPayload = 1 << 20
+	// maxEventPayload bounds the raw payload kept with a payment event,
+	// maxUnverifiedPayload that of one whose signature did not verify
+	maxEventPayload      = 1 << 20
+	maxUnverifiedPayload = 2 << 10
+
+	// unverifiedEventsKept is how long refused, unverified messages stay
+	unverifiedEventsKept = 30 * 24 * time.Hour
 )
 
 // bindOrders keeps the invariants of orders on every write path, the
@@ -91,10 +98,13 @@ func validateOrder(e *core.RecordEvent) error {
 	return e.Next()
 }
 
-// newOutTradeNo is our trade number for a new order: its creation time,
-// readable in a provider's console, and 10 random digits.
+// chinaTime is the time zone of Alipay's console.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// newOutTradeNo is our trade number for a new order: its creation time as
+// Alipay's console shows times, and 10 random digits.
 func newOutTradeNo() string {
-	return time.Now().UTC().Format("20060102150405") + security.RandomStringWithAlphabet(10, "0123456789")
+	return time.Now().In(chinaTime).Format("20060102150405") + security.RandomStringWithAlphabet(10, "0123456789")
 }
 
 // orderCents is an order's amount in cents, the unit every comparison with
@@ -134,6 +144,13 @@ func recordPaymentEvent(app core.App, ev paymentEvent) error {
 }
 
 func savePaymentEvent(app core.App, ev paymentEvent) error {
+	if !ev.Verified && len(ev.Payload) > maxUnverifiedPayload {
+		// anyone can post anything here: keep enough to see what it was
+		sum := sha256.Sum256([]byte(ev.Payload))
+		ev.Message = strings.TrimSpace(fmt.Sprintf("%s (payload of %d bytes, sha256 %x; the first %d kept)",
+			ev.Message, len(ev.Payload), sum, maxUnverifiedPayload))
+		ev.Payload = strings.ToValidUTF8(ev.Payload[:maxUnverifiedPayload], "")
+	}
 	collection, err := app.FindCachedCollectionByNameOrId(paymentEventsCollection)
 	if err != nil {
 		return err
@@ -165,6 +182,13 @@ type settleOrder struct {
 // comes first moves the order, the others find it moved and change
 // nothing. The record is then saved through PocketBase so that realtime
 // subscribers (the buyer's page) hear of it.
+//
+// A payment credits a pending order, or one closed before it was ever
+// paid (the buyer paid a page opened before we gave up on it: the money
+// is real). An order a superuser closed after it was paid (a refund)
+// stays closed. A payment for a post the buyer had already paid for under
+// another order is credited too, and flagged duplicate_payment for a
+// refund; the buyer's other pending orders for the post are closed.
 func applySettlement(app core.App, s settleOrder, ev paymentEvent) (paymentEvent, error) {
 	ev.OrderId = s.OrderId
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -173,46 +197,50 @@ func applySettlement(app core.App, s settleOrder, ev paymentEvent) (paymentEvent
 		if s.Paid {
 			query = tx.DB().NewQuery(`UPDATE {{orders}} SET [[status]] = 'paid', [[paidAt]] = {:now}, [[updated]] = {:now},
 				[[tradeNo]] = CASE WHEN {:tradeNo} = '' THEN [[tradeNo]] ELSE {:tradeNo} END
-				WHERE [[id]] = {:id} AND [[status]] != 'paid' RETURNING [[status]]`)
+				WHERE [[id]] = {:id} AND ([[status]] = 'pending' OR ([[status]] = 'closed' AND [[paidAt]] = ''))
+				RETURNING [[buyer]], [[post]]`)
 		} else {
 			query = tx.DB().NewQuery(`UPDATE {{orders}} SET [[status]] = 'closed', [[updated]] = {:now}
-				WHERE [[id]] = {:id} AND [[status]] = 'pending' RETURNING [[status]]`)
+				WHERE [[id]] = {:id} AND [[status]] = 'pending' RETURNING [[buyer]], [[post]]`)
 		}
-		var changed []string
-		err := query.Bind(dbx.Params{"id": s.OrderId, "now": now, "tradeNo": s.TradeNo}).Column(&changed)
+		var changed []struct {
+			Buyer string `db:"buyer"`
+			Post  string `db:"post"`
+		}
+		err := query.Bind(dbx.Params{"id": s.OrderId, "now": now, "tradeNo": s.TradeNo}).All(&changed)
 		if err != nil {
 			return err
 		}
 
-		var previous string
 		if len(changed) == 0 {
+			var previous string
 			if err := tx.DB().Select("status").From(ordersCollection).
 				Where(dbx.HashExp{"id": s.OrderId}).Row(&previous); err != nil {
 				return err
 			}
-		}
-		switch {
-		case s.Paid && len(changed) == 1:
-			ev.Outcome = "paid"
-		case s.Paid:
-			ev.Outcome = "already_paid"
-		case len(changed) == 1:
-			ev.Outcome = "closed"
-		default:
-			ev.Outcome = "ignored"
-			ev.Message = strings.TrimSpace(ev.Message + " The order is " + previous + ".")
+			if s.Paid && previous == orderPaid {
+				ev.Outcome = "already_paid"
+			} else {
+				ev.Outcome = "ignored"
+				ev.Message = strings.TrimSpace(ev.Message + " The order is " + previous + ".")
+			}
+			return savePaymentEvent(tx, ev)
 		}
 
-		if len(changed) == 1 {
-			order, err := tx.FindRecordById(ordersCollection, s.OrderId)
-			if err != nil {
-				return err
-			}
-			if err := tx.SaveNoValidate(order); err != nil {
+		ev.Outcome = orderClosed
+		if s.Paid {
+			ev.Outcome = orderPaid
+			if err := settleSiblings(tx, s.OrderId, changed[0].Buyer, changed[0].Post, &ev); err != nil {
 				return err
 			}
 		}
-
+		order, err := tx.FindRecordById(ordersCollection, s.OrderId)
+		if err != nil {
+			return err
+		}
+		if err := tx.SaveNoValidate(order); err != nil {
+			return err
+		}
 		return savePaymentEvent(tx, ev)
 	})
 	if err != nil {
@@ -221,7 +249,37 @@ func applySettlement(app core.App, s settleOrder, ev paymentEvent) (paymentEvent
 		// the transaction is gone: keep at least the message itself
 		_ = recordPaymentEvent(app, ev)
 	}
+	if ev.Outcome == "duplicate_payment" {
+		app.Logger().Warn("A buyer paid twice for one post; refund one order", "order", s.OrderId, "message", ev.Message)
+	}
 	return ev, err
+}
+
+// settleSiblings looks at the buyer's other orders for the post once one
+// is paid: another paid one makes this payment a duplicate to refund;
+// pending ones are closed, nothing is left to pay.
+func settleSiblings(tx core.App, orderId, buyerId, postId string, ev *paymentEvent) error {
+	if buyerId == "" || postId == "" {
+		return nil
+	}
+	siblings, err := tx.FindRecordsByFilter(ordersCollection,
+		`buyer = {:buyer} && post = {:post} && id != {:id} && (status = "paid" || status = "pending")`,
+		"", 0, 0, dbx.Params{"buyer": buyerId, "post": postId, "id": orderId})
+	if err != nil {
+		return err
+	}
+	for _, sibling := range siblings {
+		if sibling.GetString("status") == orderPaid {
+			ev.Outcome = "duplicate_payment"
+			ev.Message = strings.TrimSpace(ev.Message + " The buyer already paid for this post with order " + sibling.Id + ".")
+			continue
+		}
+		sibling.Set("status", orderClosed)
+		if err := tx.SaveNoValidate(sibling); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errAlreadyPaid is a purchase of a post the buyer already paid for.

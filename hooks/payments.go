@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/stripe/stripe-go/v85"
 
 	"blogbase/internal/alipay"
 )
@@ -40,8 +41,24 @@ func bindPayments(app core.App) {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
 		report, err := ReconcilePayments(ctx, app, time.Now())
-		if err != nil || report.Checked > 0 {
-			app.Logger().Info("Reconciled pending orders", "report", report.String(), "error", err)
+		switch {
+		case err != nil:
+			app.Logger().Warn("Reconciling pending orders failed in part", "report", report.String(), "error", err)
+		case report.Checked > 0:
+			app.Logger().Info("Reconciled pending orders", "report", report.String())
+		}
+	})
+
+	// refused messages nobody could verify are kept a while for a look,
+	// not forever: anyone can send them
+	app.Cron().MustAdd("blogPrunePaymentEvents", "41 * * * *", func() {
+		before := types.NowDateTime().Add(-unverifiedEventsKept).String()
+		_, err := app.DB().Delete(paymentEventsCollection, dbx.And(
+			dbx.HashExp{"verified": false},
+			dbx.NewExp("[[created]] < {:before}", dbx.Params{"before": before}),
+		)).Execute()
+		if err != nil {
+			app.Logger().Warn("Failed to prune unverified payment events", "error", err)
 		}
 	})
 }
@@ -107,6 +124,14 @@ func purchasePost(e *core.RequestEvent) error {
 	}
 
 	payUrl, err := payUrlOf(e.Request.Context(), e.App, order)
+	var refused *stripe.Error
+	if errors.As(err, &refused) && refused.HTTPStatusCode >= 400 && refused.HTTPStatusCode < 500 &&
+		refused.HTTPStatusCode != http.StatusUnauthorized && refused.HTTPStatusCode != http.StatusForbidden &&
+		refused.HTTPStatusCode != http.StatusTooManyRequests {
+		// a request Stripe will never take (an amount under its minimum,
+		// say): retrying does not help
+		return e.BadRequestError("The payment provider refused the payment: "+refused.Msg, nil)
+	}
 	if err != nil {
 		e.App.Logger().Error("Failed to open a payment", "order", order.Id, "provider", provider, "error", err)
 		return e.Error(http.StatusBadGateway, "The payment provider could not be reached; try again.", nil)

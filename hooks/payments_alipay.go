@@ -2,7 +2,9 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -58,7 +60,16 @@ func alipayNotify(e *core.RequestEvent) error {
 	if n.AppID != client.AppID {
 		return refuse(http.StatusBadRequest, "wrong_app_id", "app_id "+n.AppID+" is not ours.")
 	}
+	if n.NotifyType != "trade_status_sync" {
+		// signed by Alipay, but not a notification (a buyer replaying
+		// the parameters of their return URL, say)
+		return refuse(http.StatusBadRequest, "not_a_notification", "notify_type "+n.NotifyType+".")
+	}
 	order, err := findOrderByOutTradeNo(e.App, n.OutTradeNo)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// ours, not the notification's: Alipay sends it again later
+		return refuse(http.StatusInternalServerError, "error", err.Error())
+	}
 	if err != nil {
 		return refuse(http.StatusBadRequest, "unknown_order", "No order has out_trade_no "+n.OutTradeNo+".")
 	}
@@ -103,15 +114,21 @@ func alipayReturn(e *core.RequestEvent) error {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
 	}
 	params := e.Request.URL.Query()
+	n := alipay.ParseNotification(params)
+	refused := func(reason string) {
+		e.App.Logger().Warn("Refused an Alipay return", "reason", reason, "outTradeNo", n.OutTradeNo, "ip", e.RealIP())
+	}
 	if err := client.VerifyCallback(params); err != nil {
+		refused(err.Error())
 		return e.BadRequestError("The payment return could not be verified.", nil)
 	}
-	n := alipay.ParseNotification(params)
 	if n.AppID != client.AppID {
+		refused("app_id " + n.AppID)
 		return e.BadRequestError("The payment return is not for this site.", nil)
 	}
 	order, err := findOrderByOutTradeNo(e.App, n.OutTradeNo)
 	if err != nil || order.GetString("provider") != providerAlipay {
+		refused("unknown order")
 		return e.NotFoundError("The order was not found.", nil)
 	}
 
@@ -167,7 +184,7 @@ func queryAlipayOrder(ctx context.Context, app core.App, client *alipay.Client, 
 // findOrderByOutTradeNo finds the order of one of our trade numbers.
 func findOrderByOutTradeNo(app core.App, outTradeNo string) (*core.Record, error) {
 	if outTradeNo == "" {
-		return nil, fmt.Errorf("no out_trade_no")
+		return nil, sql.ErrNoRows
 	}
 	return app.FindFirstRecordByData(ordersCollection, "outTradeNo", outTradeNo)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -203,6 +204,46 @@ func TestAlipayNotify(t *testing.T) {
 			AfterTestFunc:   expect("paid", "paid", "ignored"),
 		},
 		{
+			Name:            "signed parameters that are not a notification",
+			Body:            strings.NewReader(signedWith("notify_type", "")),
+			BeforeTestFunc:  withOrder,
+			ExpectedStatus:  400,
+			ExpectedContent: []string{"failure"},
+			AfterTestFunc:   expect("pending", "not_a_notification"),
+		},
+		{
+			Name: "a paid order a superuser closed (refunded) stays closed",
+			Body: strings.NewReader(signedWith("trade_status", "TRADE_FINISHED")),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				notifyTwice(t, app, e)
+				order, _ := app.FindFirstRecordByData("orders", "outTradeNo", bobsOrder)
+				order.Set("status", "closed")
+				if err := app.Save(order); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{"success"},
+			AfterTestFunc:   expect("closed", "paid", "ignored"),
+		},
+		{
+			Name:            "a forged body is kept in part",
+			Body:            strings.NewReader(tamper(paid, "subject", strings.Repeat("x", 30<<10))),
+			BeforeTestFunc:  withOrder,
+			ExpectedStatus:  400,
+			ExpectedContent: []string{"failure"},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				expect("pending", "bad_signature")(t, app, res)
+				var kept int
+				if err := app.DB().NewQuery("SELECT length(payload) FROM paymentEvents").Row(&kept); err != nil {
+					t.Fatal(err)
+				}
+				if kept > 2048 {
+					t.Fatalf("kept %d bytes of an unverified payload", kept)
+				}
+			},
+		},
+		{
 			Name:            "a trade waiting for the buyer",
 			Body:            strings.NewReader(signedWith("trade_status", "WAIT_BUYER_PAY")),
 			BeforeTestFunc:  withOrder,
@@ -393,4 +434,34 @@ func mustOrderId(t testing.TB, app core.App, outTradeNo string) string {
 		t.Fatalf("order %s: %v", outTradeNo, err)
 	}
 	return order.Id
+}
+
+// TestDuplicatePayment: a buyer who pays two orders for one post (Alipay
+// and Stripe pages both left open) has both credited, the second flagged
+// for a refund; a third pending order is closed.
+func TestDuplicatePayment(t *testing.T) {
+	env := newPaymentsEnv(t)
+	app := newTestApp(t)
+	defer app.Cleanup()
+	h := serve(t, app)
+	viaAlipay := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
+	viaStripe := newOrder(t, app, fx.bobId, fx.alicePaid, "stripe", 0)
+
+	form := env.alipay.SignedNotification(viaAlipay.GetString("outTradeNo"), "2026112222001", "TRADE_SUCCESS", "9.90")
+	rec := send(t, h, http.MethodPost, "/api/blog/payments/alipay/notify", form.Encode(), "", "Content-Type", formType)
+	if rec.Body.String() != "success" {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if orderStatus(t, app, viaStripe.Id) != "closed" {
+		t.Fatal("the other pending order was left open")
+	}
+
+	payload, header := stripeEvent(t, "evt_late", "checkout.session.completed", paidSession(viaStripe, 990), time.Now())
+	expectCode(t, send(t, h, http.MethodPost, "/api/blog/payments/stripe/webhook", payload, "", "Stripe-Signature", header), 200)
+	if orderStatus(t, app, viaStripe.Id) != "paid" {
+		t.Fatal("a real payment was not credited")
+	}
+	if got := eventOutcomes(t, app); !slices.Equal(got, []string{"paid", "duplicate_payment"}) {
+		t.Fatalf("events %v", got)
+	}
 }

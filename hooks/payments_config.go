@@ -145,14 +145,23 @@ func defaultProvider() string {
 // warnPaymentSettings logs, at start, settings that are there but
 // unusable, so that an operator sees a typo before the first buyer does.
 func warnPaymentSettings(app core.App) {
-	if os.Getenv("BLOG_ALIPAY_APP_ID") != "" {
-		if err := checkProvider(providerAlipay); err != nil {
-			app.Logger().Warn("Alipay payments are off", "reason", err.Error())
+	for provider, prefix := range map[string]string{providerAlipay: "BLOG_ALIPAY_", providerStripe: "BLOG_STRIPE_"} {
+		if !anyVariableSet(prefix) {
+			continue // not meant to be on
+		}
+		if err := checkProvider(provider); err != nil {
+			app.Logger().Warn("Payments through "+provider+" are off", "reason", err.Error())
 		}
 	}
-	if os.Getenv("BLOG_STRIPE_SECRET_KEY") != "" {
-		if err := checkProvider(providerStripe); err != nil {
-			app.Logger().Warn("Stripe payments are off", "reason", err.Error())
+}
+
+// anyVariableSet tells whether a non-empty variable starts with prefix.
+func anyVariableSet(prefix string) bool {
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, prefix) && value != "" {
+			return true
 		}
 	}
+	return false
 }

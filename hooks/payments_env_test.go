@@ -68,6 +68,7 @@ type fakeStripe struct {
 	idempotency map[string]string
 	creates     int
 	fail        bool
+	refuse      string // when set, session creation answers 400 with it
 }
 
 func newFakeStripe(t *testing.T) *fakeStripe {
@@ -93,6 +94,10 @@ func (f *fakeStripe) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && path == "":
 		if err := r.ParseForm(); err != nil {
 			stripeError(w, http.StatusBadRequest, "bad form")
+			return
+		}
+		if f.refuse != "" {
+			stripeError(w, http.StatusBadRequest, f.refuse)
 			return
 		}
 		if id, ok := f.idempotency[r.Header.Get("Idempotency-Key")]; ok {
@@ -144,6 +149,12 @@ func (f *fakeStripe) createCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.creates
+}
+
+func (f *fakeStripe) setRefusing(message string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refuse = message
 }
 
 func (f *fakeStripe) setFailing(fail bool) {

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,8 +30,8 @@ var stripeSessions singleflight.Group
 // logged here, with the order).
 func newStripeClient(s stripeSettings) *stripe.Client {
 	config := &stripe.BackendConfig{
-		HTTPClient:        &http.Client{Timeout: 15 * time.Second},
-		MaxNetworkRetries: stripe.Int64(2),
+		HTTPClient:        &http.Client{Timeout: 10 * time.Second},
+		MaxNetworkRetries: stripe.Int64(1),
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	}
 	if s.APIBase != "" {
@@ -203,7 +204,7 @@ func stripeWebhook(e *core.RequestEvent) error {
 		Where(dbx.HashExp{"provider": providerStripe, "eventId": event.ID, "verified": true}).
 		AndWhere(dbx.NotIn("outcome", "error", "duplicate")).Row(&seen)
 	if err != nil {
-		return e.InternalServerError("Failed to read the payment events.", err)
+		return answer(http.StatusInternalServerError, "error", "Failed to read the payment events.")
 	}
 	if seen > 0 {
 		return answer(http.StatusOK, "duplicate", "Event "+event.ID+" was handled before.")
@@ -230,6 +231,10 @@ func stripeWebhook(e *core.RequestEvent) error {
 		return answer(http.StatusBadRequest, "order_mismatch", "client_reference_id and metadata.orderId differ.")
 	}
 	order, err := e.App.FindRecordById(ordersCollection, orderId)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// ours, not the event's: Stripe sends it again later
+		return answer(http.StatusInternalServerError, "error", err.Error())
+	}
 	if err != nil {
 		return answer(http.StatusBadRequest, "unknown_order", "No order has id "+orderId+".")
 	}

@@ -233,6 +233,21 @@ func TestPurchaseRoute(t *testing.T) {
 			ExpectedContent: []string{`"provider":{"code":"validation_currency_unsupported"`},
 		},
 		{
+			Name:    "Stripe refusing the session",
+			Method:  http.MethodPost,
+			URL:     "/api/blog/posts/" + fx.alicePaid + "/purchase",
+			Body:    strings.NewReader(`{"provider":"stripe"}`),
+			Headers: auth(fx.bobToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				env.stripe.setRefusing("Amount must convert to at least 50 cents.")
+			},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"message":"The payment provider refused the payment: Amount must convert to at least 50 cents."`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				env.stripe.setRefusing("")
+			},
+		},
+		{
 			Name:    "Stripe down",
 			Method:  http.MethodPost,
 			URL:     "/api/blog/posts/" + fx.alicePaid + "/purchase",

@@ -104,9 +104,12 @@ func init() {
 		// purchases open provider sessions: limit them per IP. PocketBase
 		// matches rules by path prefix only, so this one also covers
 		// POST /api/blog/posts (writing posts), at a rate no author reaches.
+		// Provider callbacks get a generous limit: whoever sends them
+		// makes us verify a signature and write an event.
 		settings := app.Settings()
 		settings.RateLimits.Rules = append(settings.RateLimits.Rules,
 			core.RateLimitRule{Label: "POST /api/blog/posts/", MaxRequests: 30, Duration: 60},
+			core.RateLimitRule{Label: "/api/blog/payments/", MaxRequests: 120, Duration: 60},
 		)
 		return app.Save(settings)
 	}, func(app core.App) error {
@@ -132,7 +135,7 @@ func init() {
 		settings := app.Settings()
 		rules := settings.RateLimits.Rules[:0]
 		for _, r := range settings.RateLimits.Rules {
-			if r.Label != "POST /api/blog/posts/" {
+			if r.Label != "POST /api/blog/posts/" && r.Label != "/api/blog/payments/" {
 				rules = append(rules, r)
 			}
 		}
