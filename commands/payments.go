@@ -22,7 +22,15 @@ func newPaymentsCommand(app core.App, reconcile Reconciler) *cobra.Command {
 			"expired ones closed. The server does the same every 5 minutes; this runs it now.\n" +
 			"Exits 1 when a provider could not be asked.",
 		Run: func(cmd *cobra.Command, args []string) {
-			err := app.RunAllMigrations()
+			// a wrong --dir (or none, away from the data) would report an
+			// empty, freshly made database as all settled
+			var err error
+			if !app.HasTable("posts") {
+				err = fmt.Errorf("no blogbase database in %s; point --dir at the server's data directory", app.DataDir())
+			}
+			if err == nil {
+				err = app.RunAllMigrations()
+			}
 			if err == nil {
 				var report string
 				report, err = reconcile(cmd.Context())

@@ -82,7 +82,10 @@ func completeOrder(app core.App, order *core.Record) {
 func validateOrder(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	if hasMoreThanTwoDecimals(e.Record.GetFloat("amount")) {
-		errs["amount"] = validation.NewError("validation_amount_cents", "Must be in whole cents (at most 2 decimals).")
+		errs["amount"] = validation.NewError("validation_amount_cents", "Must have at most 2 decimal places.")
+	}
+	if !knownCurrency(e.Record.GetString("currency")) {
+		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
 	}
 	if !e.Record.IsNew() {
 		var stored string
@@ -172,7 +175,7 @@ func savePaymentEvent(app core.App, ev paymentEvent) error {
 type settleOrder struct {
 	OrderId string
 	Paid    bool   // paid; otherwise closed, when still pending
-	TradeNo string // the provider's number, kept when set
+	TradeNo string // the provider's number, kept when the order has none
 }
 
 // applySettlement changes the order as s says, at most once, and records
@@ -196,11 +199,12 @@ func applySettlement(app core.App, s settleOrder, ev paymentEvent) (paymentEvent
 		var query *dbx.Query
 		if s.Paid {
 			query = tx.DB().NewQuery(`UPDATE {{orders}} SET [[status]] = 'paid', [[paidAt]] = {:now}, [[updated]] = {:now},
-				[[tradeNo]] = CASE WHEN {:tradeNo} = '' THEN [[tradeNo]] ELSE {:tradeNo} END
+				[[tradeNo]] = CASE WHEN [[tradeNo]] = '' THEN {:tradeNo} ELSE [[tradeNo]] END
 				WHERE [[id]] = {:id} AND ([[status]] = 'pending' OR ([[status]] = 'closed' AND [[paidAt]] = ''))
 				RETURNING [[buyer]], [[post]]`)
 		} else {
-			query = tx.DB().NewQuery(`UPDATE {{orders}} SET [[status]] = 'closed', [[updated]] = {:now}
+			query = tx.DB().NewQuery(`UPDATE {{orders}} SET [[status]] = 'closed', [[updated]] = {:now},
+				[[tradeNo]] = CASE WHEN [[tradeNo]] = '' THEN {:tradeNo} ELSE [[tradeNo]] END
 				WHERE [[id]] = {:id} AND [[status]] = 'pending' RETURNING [[buyer]], [[post]]`)
 		}
 		var changed []struct {

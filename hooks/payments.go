@@ -103,7 +103,7 @@ func purchasePost(e *core.RequestEvent) error {
 	}
 
 	if provider == "" {
-		provider = defaultProvider()
+		provider = defaultProvider(post.GetString("currency"))
 	}
 	if err := checkProvider(provider); err != nil {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
@@ -135,6 +135,12 @@ func purchasePost(e *core.RequestEvent) error {
 	if err != nil {
 		e.App.Logger().Error("Failed to open a payment", "order", order.Id, "provider", provider, "error", err)
 		return e.Error(http.StatusBadGateway, "The payment provider could not be reached; try again.", nil)
+	}
+	if provider == providerStripe {
+		// the session id just went into tradeNo
+		if fresh, err := e.App.FindRecordById(ordersCollection, order.Id); err == nil {
+			order = fresh
+		}
 	}
 	return e.JSON(http.StatusCreated, map[string]any{"order": order, "payUrl": payUrl})
 }

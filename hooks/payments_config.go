@@ -130,10 +130,11 @@ func checkProvider(provider string) error {
 }
 
 // defaultProvider is the provider of a purchase that names none: Alipay
-// when it is configured, else Stripe when it is, else Alipay (whose
-// missing setting the buyer's 503 then names).
-func defaultProvider() string {
-	if checkProvider(providerAlipay) == nil {
+// when it is configured and takes the currency, else Stripe when it is
+// configured, else Alipay (whose missing setting the buyer's 503 then
+// names).
+func defaultProvider(currency string) string {
+	if currency == "CNY" && checkProvider(providerAlipay) == nil {
 		return providerAlipay
 	}
 	if checkProvider(providerStripe) == nil {
@@ -150,6 +151,8 @@ func warnPaymentSettings(app core.App) {
 			continue // not meant to be on
 		}
 		if err := checkProvider(provider); err != nil {
+			// on the terminal too: the app log shows there only with --dev
+			fmt.Fprintf(os.Stderr, "Warning: payments through %s are off: %v\n", provider, err)
 			app.Logger().Warn("Payments through "+provider+" are off", "reason", err.Error())
 		}
 	}

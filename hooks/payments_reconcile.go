@@ -109,7 +109,7 @@ func ReconcilePayments(ctx context.Context, app core.App, now time.Time) (Reconc
 		switch {
 		case err != nil:
 			report.Failed++
-			if len(errs) < reconcileErrorsKept {
+			if report.Failed <= reconcileErrorsKept {
 				errs = append(errs, fmt.Errorf("order %s (%s): %w", order.Id, provider, err))
 			}
 		case outcome == "paid" || outcome == "already_paid":
@@ -119,6 +119,9 @@ func ReconcilePayments(ctx context.Context, app core.App, now time.Time) (Reconc
 		default:
 			report.Pending++
 		}
+	}
+	if report.Failed > reconcileErrorsKept {
+		errs = append(errs, fmt.Errorf("and %d more failed orders", report.Failed-reconcileErrorsKept))
 	}
 	return report, errors.Join(errs...)
 }

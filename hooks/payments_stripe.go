@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,10 +192,21 @@ func stripeWebhook(e *core.RequestEvent) error {
 	}
 	// the signature is what is checked; the event's API version may
 	// differ from the library's since only stable fields are read
-	event, err := webhook.ConstructEventWithOptions(payload, e.Request.Header.Get("Stripe-Signature"),
+	header := e.Request.Header.Get("Stripe-Signature")
+	event, err := webhook.ConstructEventWithOptions(payload, header,
 		settings.WebhookSecret, webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
-	if err != nil {
+	switch {
+	case errors.Is(err, webhook.ErrNotSigned), errors.Is(err, webhook.ErrInvalidHeader),
+		errors.Is(err, webhook.ErrNoValidSignature), errors.Is(err, webhook.ErrTooOld):
 		return answer(http.StatusBadRequest, "bad_signature", "The Stripe-Signature header does not verify: "+err.Error())
+	case err != nil:
+		// signed by Stripe, yet not an event we can read
+		ev.Verified = true
+		return answer(http.StatusBadRequest, "malformed", "The event cannot be read: "+err.Error())
+	case signedInFuture(header, time.Now()):
+		// the library bounds a signature's age only; a clock far ahead
+		// is as suspect as one far behind
+		return answer(http.StatusBadRequest, "bad_signature", "The Stripe-Signature timestamp is more than 5 minutes ahead.")
 	}
 	ev.Verified = true
 	ev.EventId = event.ID
@@ -261,6 +273,18 @@ func stripeWebhook(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"received": true})
 }
 
+// signedInFuture tells whether a Stripe-Signature header's timestamp is
+// further ahead of now than Stripe's tolerance.
+func signedInFuture(header string, now time.Time) bool {
+	for _, part := range strings.Split(header, ",") {
+		if value, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
+			t, err := strconv.ParseInt(value, 10, 64)
+			return err == nil && time.Unix(t, 0).After(now.Add(webhook.DefaultTolerance))
+		}
+	}
+	return false
+}
+
 // stripeAmountMismatch describes how a paid session differs from its
 // order's amount, or is "" when it does not.
 func stripeAmountMismatch(order *core.Record, session stripeSession) string {
@@ -268,8 +292,27 @@ func stripeAmountMismatch(order *core.Record, session stripeSession) string {
 	if session.AmountTotal == want && strings.EqualFold(session.Currency, order.GetString("currency")) {
 		return ""
 	}
-	return fmt.Sprintf("The session charged %d %s, the order is %d %s.",
-		session.AmountTotal, session.Currency, want, strings.ToLower(order.GetString("currency")))
+	return fmt.Sprintf("The session charged %s, the order is %s.",
+		formatMinorUnits(session.AmountTotal, session.Currency), formatMinorUnits(want, order.GetString("currency")))
+}
+
+// formatMinorUnits writes an amount in Stripe's smallest unit of currency
+// as people read it: 990, "cny" → "9.90 CNY".
+func formatMinorUnits(amount int64, currency string) string {
+	code := strings.ToUpper(currency)
+	decimals := 2
+	switch {
+	case strings.Contains(stripeZeroDecimal, " "+code+" "):
+		decimals = 0
+	case strings.Contains(stripeThreeDecimal, " "+code+" "):
+		decimals = 3
+	}
+	value := strconv.FormatInt(amount, 10)
+	if decimals > 0 {
+		value = fmt.Sprintf("%0*d", decimals+1, amount)
+		value = value[:len(value)-decimals] + "." + value[len(value)-decimals:]
+	}
+	return value + " " + code
 }
 
 // queryStripeOrder asks Stripe about a pending order's checkout session and

@@ -83,6 +83,9 @@ func TestStripeWebhook(t *testing.T) {
 			400, "pending", "bad_signature"),
 		scenario("a signature older than 5 minutes", delivery{eventId: "evt_1", eventType: "checkout.session.completed", session: paid, at: 6 * time.Minute},
 			400, "pending", "bad_signature"),
+		scenario("a signature more than 5 minutes ahead", delivery{eventId: "evt_1", eventType: "checkout.session.completed", session: paid, at: -6 * time.Minute},
+			400, "pending", "bad_signature"),
+
 		scenario("a wrong amount", delivery{eventId: "evt_1", eventType: "checkout.session.completed", session: with("amount_total", 1)},
 			400, "pending", "amount_mismatch"),
 		scenario("a wrong currency", delivery{eventId: "evt_1", eventType: "checkout.session.completed", session: with("currency", "usd")},
@@ -114,6 +117,35 @@ func TestStripeWebhook(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { run(t, c) })
 	}
+
+	t.Run("a payment through another session keeps the order's session", func(t *testing.T) {
+		app := newTestApp(t)
+		defer app.Cleanup()
+		order := newOrder(t, app, fx.bobId, fx.alicePaid, "stripe", 0)
+		if _, err := app.DB().NewQuery("UPDATE orders SET tradeNo = 'cs_original' WHERE id = {:id}").
+			Bind(map[string]any{"id": order.Id}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+		session := paidSession(order, 990)
+		session["id"] = "cs_other"
+		payload, header := stripeEvent(t, "evt_1", "checkout.session.completed", session, time.Now())
+		expectCode(t, send(t, serve(t, app), http.MethodPost, "/api/blog/payments/stripe/webhook", payload, "", "Stripe-Signature", header), 200)
+		kept, _ := app.FindRecordById("orders", order.Id)
+		if kept.GetString("status") != "paid" || kept.GetString("tradeNo") != "cs_original" {
+			t.Fatalf("%s %s", kept.GetString("status"), kept.GetString("tradeNo"))
+		}
+	})
+
+	t.Run("a signed body that is not an event", func(t *testing.T) {
+		app := newTestApp(t)
+		defer app.Cleanup()
+		body := `{"object":"event","id":"evt_1","data":42}`
+		header := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: testWebhookSecret}).Header
+		rec := send(t, serve(t, app), http.MethodPost, "/api/blog/payments/stripe/webhook", body, "", "Stripe-Signature", header)
+		if rec.Code != 400 || !slices.Equal(eventOutcomes(t, app), []string{"malformed"}) {
+			t.Fatalf("%d %s %v", rec.Code, rec.Body, eventOutcomes(t, app))
+		}
+	})
 
 	t.Run("no signature header", func(t *testing.T) {
 		app := newTestApp(t)

@@ -217,6 +217,21 @@ func TestPurchaseRoute(t *testing.T) {
 			AfterTestFunc:   onlyOrders(0),
 		},
 		{
+			Name:    "a dollar price goes to Stripe by default",
+			Method:  http.MethodPost,
+			URL:     "/api/blog/posts/" + fx.alicePaid + "/purchase",
+			Headers: auth(fx.bobToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				post, _ := app.FindRecordById("posts", fx.alicePaid)
+				post.Set("currency", "USD")
+				if err := app.Save(post); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  201,
+			ExpectedContent: []string{`"provider":"stripe"`, `"currency":"USD"`, `"tradeNo":"cs_test_`},
+		},
+		{
 			Name:    "Stripe for a fractional yen price",
 			Method:  http.MethodPost,
 			URL:     "/api/blog/posts/" + fx.alicePaid + "/purchase",
@@ -355,5 +370,44 @@ func TestPagePayUrlIsSigned(t *testing.T) {
 	}
 	if biz["total_amount"] != "9.90" || biz["out_trade_no"] != answer.Order.OutTradeNo || biz["time_expire"] == "" {
 		t.Fatalf("biz_content %v", biz)
+	}
+}
+
+// TestPostCurrencyMustBeReal: a price is in a currency a provider can
+// charge, on every write path.
+func TestPostCurrencyMustBeReal(t *testing.T) {
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "blog route",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/posts",
+			Body:            strings.NewReader(`{"title":"Priced","body":"<p>x</p>","price":3,"currency":"XYZ"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"currency":{"code":"validation_currency_unknown"`},
+			AfterTestFunc:   assertPostCount(4), // the fixture's
+		},
+		{
+			Name:            "collections API, the test code XTS",
+			Method:          http.MethodPatch,
+			URL:             "/api/collections/posts/records/" + fx.alicePaid,
+			Body:            strings.NewReader(`{"currency":"XTS"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"currency":{"code":"validation_currency_unknown"`},
+		},
+		{
+			Name:            "a real one",
+			Method:          http.MethodPatch,
+			URL:             "/api/blog/posts/" + fx.alicePaid,
+			Body:            strings.NewReader(`{"currency":"EUR"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"currency":"EUR"`},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
 	}
 }

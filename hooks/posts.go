@@ -10,6 +10,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"golang.org/x/text/currency"
 
 	"blogbase/internal/content"
 )
@@ -157,6 +158,10 @@ func validatePost(e *core.RecordEvent) error {
 		errs["price"] = validation.NewError("validation_price_decimals", "Must have at most 2 decimal places.")
 	}
 
+	if _, ok := errs["currency"]; !ok && !knownCurrency(e.Record.GetString("currency")) {
+		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
+	}
+
 	if _, ok := errs["slug"]; !ok && content.LooksLikeRecordId(e.Record.GetString("slug")) {
 		errs["slug"] = validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length.")
 	}
@@ -165,6 +170,17 @@ func validatePost(e *core.RecordEvent) error {
 		return errs
 	}
 	return nil
+}
+
+// knownCurrency tells whether code is an ISO 4217 currency a price can be
+// paid in (not XXX, "no currency", nor XTS, the code for tests). Payment
+// providers refuse the others only when a buyer is already paying.
+func knownCurrency(code string) bool {
+	if code == "" {
+		return true // filled with the default
+	}
+	unit, err := currency.ParseISO(code)
+	return err == nil && unit != currency.XXX && unit != currency.XTS
 }
 
 // hasMoreThanTwoDecimals tells whether a price has fractions of a cent. It
