@@ -1,80 +1,24 @@
 // Buying a paid post as a client does: purchase through the blog route,
 // the provider's signed callback, and the JS SDK reading the body after.
-// Alipay's platform and Stripe's API are played by local HTTP servers with
-// keys made here; the signatures are the real algorithms (RSA2 and
+// Alipay's platform (alipay-platform.mjs) and Stripe's API are played by
+// local HTTP servers with keys made here; the signatures are the real algorithms (RSA2 and
 // Stripe's HMAC scheme).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { createHmac, randomBytes, verify } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer, register, expectStatus, freePort } from './server.mjs';
+import { startAlipay, signingContent, APP_ID } from './alipay-platform.mjs';
 
-const APP_ID = '2021000000000001';
 const WEBHOOK_SECRET = 'whsec_e2e_secret';
 const PUBLIC_URL = 'http://blog.example';
 
-const appKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const platformKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
 let server;
-let keyDir;
-const gateway = { server: null, url: '', trades: new Map() };
+let alipay;
 const stripe = { server: null, url: '', sessions: new Map() };
 
-// signingContent is Alipay's canonical string: sorted, non-empty, raw.
-function signingContent(params, skip = []) {
-  return [...Object.keys(params)].sort()
-    .filter((k) => k !== 'sign' && !skip.includes(k) && params[k] !== '')
-    .map((k) => `${k}=${params[k]}`).join('&');
-}
-
-// platformSigned is a callback (notification or return) as Alipay signs it.
-function platformSigned(params) {
-  const all = { ...params, sign_type: 'RSA2' };
-  all.sign = sign('RSA-SHA256', Buffer.from(signingContent(all, ['sign_type'])), platformKeys.privateKey).toString('base64');
-  return all;
-}
-
-function notification(outTradeNo, status, amount) {
-  return platformSigned({
-    notify_time: '2026-11-22 20:00:00', notify_type: 'trade_status_sync', notify_id: randomBytes(8).toString('hex'),
-    app_id: APP_ID, charset: 'utf-8', version: '1.0', trade_no: `2026112222${randomBytes(4).toString('hex')}`,
-    out_trade_no: outTradeNo, trade_status: status, total_amount: amount, subject: 'a post',
-  });
-}
-
-async function notify(params) {
-  const res = await fetch(`${server.url}/api/blog/payments/alipay/notify`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(params).toString(),
-  });
-  return { status: res.status, text: await res.text() };
-}
-
-// startGateway answers alipay.trade.query from gateway.trades, signed.
-function startGateway(port) {
-  gateway.server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      const params = Object.fromEntries(new URLSearchParams(body));
-      const { out_trade_no: outTradeNo } = JSON.parse(params.biz_content || '{}');
-      const trade = gateway.trades.get(outTradeNo);
-      const answer = JSON.stringify(trade
-        ? { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: trade.tradeNo, trade_status: trade.status, total_amount: trade.amount }
-        : { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: 'no trade' });
-      const signature = sign('RSA-SHA256', Buffer.from(answer), platformKeys.privateKey).toString('base64');
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.end(`{"alipay_trade_query_response":${answer},"sign":"${signature}"}`);
-    });
-  });
-  gateway.url = `http://127.0.0.1:${port}/gateway.do`;
-  return new Promise((r) => gateway.server.listen(port, '127.0.0.1', r));
-}
+const notify = (params) => alipay.notify(server.url, params);
 
 // startStripe plays POST /v1/checkout/sessions.
 function startStripe(port) {
@@ -99,18 +43,11 @@ function startStripe(port) {
 }
 
 before(async () => {
-  keyDir = mkdtempSync(join(tmpdir(), 'blogbase-keys-'));
-  writeFileSync(join(keyDir, 'app.pem'), appKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(keyDir, 'alipay.pem'), platformKeys.publicKey.export({ type: 'spki', format: 'pem' }));
-  await startGateway(await freePort());
+  alipay = await startAlipay();
   await startStripe(await freePort());
   server = await startServer({
     env: {
-      BLOG_PUBLIC_URL: PUBLIC_URL,
-      BLOG_ALIPAY_APP_ID: APP_ID,
-      BLOG_ALIPAY_PRIVATE_KEY: join(keyDir, 'app.pem'),
-      BLOG_ALIPAY_PUBLIC_KEY: join(keyDir, 'alipay.pem'),
-      BLOG_ALIPAY_GATEWAY: gateway.url,
+      ...alipay.env(PUBLIC_URL),
       BLOG_STRIPE_SECRET_KEY: 'sk_test_e2e',
       BLOG_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       BLOG_STRIPE_API_BASE: stripe.url,
@@ -120,9 +57,8 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
-  gateway.server?.close();
+  alipay?.close();
   stripe.server?.close();
-  if (keyDir) rmSync(keyDir, { recursive: true, force: true });
 });
 
 // paidPost has a new author publish a post costing price.
@@ -151,12 +87,12 @@ test('Alipay: purchase, signed notification, the body opens for the buyer only',
 
   // the pay URL is a page-pay request on the gateway, signed with the app key
   const pay = new URL(payUrl);
-  assert.equal(`${pay.origin}${pay.pathname}`, gateway.url);
+  assert.equal(`${pay.origin}${pay.pathname}`, alipay.gatewayUrl);
   const params = Object.fromEntries(pay.searchParams);
   assert.equal(params.method, 'alipay.trade.page.pay');
   assert.equal(JSON.parse(params.biz_content).total_amount, '12.50');
   assert.equal(params.notify_url, `${PUBLIC_URL}/api/blog/payments/alipay/notify`);
-  assert.ok(verify('RSA-SHA256', Buffer.from(signingContent(params)), appKeys.publicKey, Buffer.from(params.sign, 'base64')));
+  assert.ok(verify('RSA-SHA256', Buffer.from(signingContent(params)), alipay.appKeys.publicKey, Buffer.from(params.sign, 'base64')));
 
   // a second click reuses the order
   const again = await buyer.send(`/api/blog/posts/${post.id}/purchase`, { method: 'POST', body: { provider: 'alipay' } });
@@ -168,12 +104,12 @@ test('Alipay: purchase, signed notification, the body opens for the buyer only',
   });
 
   // a forged notification changes nothing
-  const forged = notification(order.outTradeNo, 'TRADE_SUCCESS', '12.50');
+  const forged = alipay.notification(order.outTradeNo, 'TRADE_SUCCESS', '12.50');
   forged.total_amount = '0.01';
   assert.deepEqual(await notify(forged), { status: 400, text: 'failure' });
   assert.equal((await buyer.collection('orders').getOne(order.id)).status, 'pending');
 
-  const paid = notification(order.outTradeNo, 'TRADE_SUCCESS', '12.50');
+  const paid = alipay.notification(order.outTradeNo, 'TRADE_SUCCESS', '12.50');
   assert.deepEqual(await notify(paid), { status: 200, text: 'success' });
   assert.deepEqual(await notify(paid), { status: 200, text: 'success' }); // Alipay retries
   const live = await Promise.race([heard, new Promise((_, reject) => setTimeout(() => reject(new Error('no realtime update')), 2000))]);
@@ -206,9 +142,9 @@ test('Alipay return: the gateway says paid, the browser lands on the post', asyn
   const { post } = await paidPost(3, '<p>returned</p>');
   const buyer = await register(server);
   const { order } = await buyer.send(`/api/blog/posts/${post.id}/purchase`, { method: 'POST', body: {} });
-  gateway.trades.set(order.outTradeNo, { tradeNo: '2026112299', status: 'TRADE_SUCCESS', amount: '3.00' });
+  alipay.trades.set(order.outTradeNo, { tradeNo: '2026112299', status: 'TRADE_SUCCESS', amount: '3.00' });
 
-  const back = platformSigned({
+  const back = alipay.signed({
     app_id: APP_ID, method: 'alipay.trade.page.pay.return', charset: 'utf-8', version: '1.0',
     out_trade_no: order.outTradeNo, trade_no: '2026112299', total_amount: '3.00', timestamp: '2026-11-22 20:00:00',
   });

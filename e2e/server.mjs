@@ -37,15 +37,19 @@ export function freePort() {
   });
 }
 
-// startServer starts blogbase; env adds variables (BLOG_*) to its own.
-export async function startServer({ env = {} } = {}) {
+// startServer starts blogbase; env adds variables (BLOG_*) to its own;
+// port, when given, is where it listens (for a BLOG_PUBLIC_URL known in
+// advance).
+export async function startServer({ env = {}, port: wanted } = {}) {
   const bin = binary();
   const dir = mkdtempSync(join(tmpdir(), 'blogbase-e2e-'));
   execFileSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { stdio: 'ignore' });
 
-  const port = await freePort();
+  const port = wanted || await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir], {
+  // the web app is the repository's committed build
+  const publicDir = new URL('../pb_public', import.meta.url).pathname;
+  const child = spawn(bin, ['serve', '--http', `127.0.0.1:${port}`, '--dir', dir, '--publicDir', publicDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

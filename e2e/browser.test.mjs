@@ -1,0 +1,279 @@
+// The web app in a real browser: Debian's Chromium, headless, driven by
+// playwright-core against a real server serving the committed build in
+// pb_public. Screenshots of the main pages go to e2e/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { startServer, register, freePort } from './server.mjs';
+import { startAlipay } from './alipay-platform.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+
+let server;
+let browser;
+let alipay;
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  alipay = await startAlipay();
+  const port = await freePort();
+  server = await startServer({ port, env: alipay.env(`http://127.0.0.1:${port}`) });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  alipay?.close();
+});
+
+// page opens a new browser context (a separate reader) on the blog.
+async function page() {
+  const context = await browser.newContext({ baseURL: server.url });
+  const p = await context.newPage();
+  p.on('dialog', (d) => d.accept());
+  const errors = [];
+  p.on('pageerror', (err) => errors.push(err));
+  p.errors = errors;
+  return p;
+}
+
+// logIn logs a reader in through the login form.
+async function logIn(p, username) {
+  await p.goto('/login');
+  await p.getByLabel('Email, username or phone').fill(username);
+  await p.getByLabel('Password').fill('password-123');
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+async function publish(author, fields) {
+  return author.send('/api/blog/posts', { method: 'POST', body: { status: 'published', ...fields } });
+}
+
+test('a guest reads the listing and a post; plain text stays text', async () => {
+  const author = await register(server);
+  const post = await publish(author, {
+    title: 'A post <em>with markup</em> in its title',
+    body: '<p>Hello from the body.</p><script>window.hacked = true</script><p onclick="window.hacked = true">Second paragraph.</p>',
+  });
+  await author.collection('comments').create({ post: post.id, body: '<b>not bold</b> & <img src=x onerror="window.hacked = true">' });
+
+  const p = await page();
+  await p.goto('/');
+  await p.getByRole('heading', { name: 'Latest posts' }).waitFor();
+  const link = p.getByRole('link', { name: post.title });
+  await link.waitFor();
+  await p.screenshot({ path: `${SHOTS}listing.png`, fullPage: true });
+
+  await link.click();
+  await p.getByRole('heading', { level: 1, name: post.title }).waitFor();
+  await p.getByText('Hello from the body.').waitFor();
+  await p.getByText('<b>not bold</b> & <img src=x', { exact: false }).waitFor();
+  assert.equal(await p.locator('.comments b, .comments img, .post h1 em').count(), 0);
+  assert.equal(await p.evaluate(() => window.hacked), undefined);
+  assert.match(p.url(), new RegExp(`/posts/${post.slug}$`));
+  await p.screenshot({ path: `${SHOTS}post.png`, fullPage: true });
+
+  // the author's page lists the post
+  await p.getByRole('link', { name: author.authStore.record.name }).first().click();
+  await p.getByRole('heading', { level: 1, name: author.authStore.record.name }).waitFor();
+  await p.getByRole('link', { name: post.title }).waitFor();
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('the listing pages back with "Older posts"', async () => {
+  const author = await register(server);
+  for (let i = 1; i <= 12; i += 1) {
+    await publish(author, { title: `Paged post ${String(i).padStart(2, '0')}`, body: `<p>Number ${i}.</p>` });
+  }
+  const p = await page();
+  await p.goto('/');
+  await p.getByRole('link', { name: 'Paged post 12' }).waitFor();
+  assert.equal(await p.locator('.posts > li').count(), 10);
+  await p.getByRole('button', { name: 'Older posts' }).click();
+  await p.getByRole('link', { name: 'Paged post 02' }).waitFor();
+  assert.ok(await p.locator('.posts > li').count() > 10);
+  // the focus moves to the first post loaded
+  assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Paged post 02');
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('a new user signs up, writes and publishes a post, and finds it in the listing', async () => {
+  const p = await page();
+  const username = `writer_${Date.now() % 1e8}`;
+  await p.goto('/signup');
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Name', { exact: true }).fill('Writer in a browser');
+  await p.getByLabel('Email').fill(`${username}@example.com`);
+  await p.getByLabel('Password').fill('password-123');
+  await p.getByRole('button', { name: 'Sign up' }).click();
+  await p.getByRole('heading', { name: 'My posts' }).waitFor();
+
+  await p.getByRole('link', { name: 'Write a new post' }).click();
+  await p.getByLabel('Title').fill('Written in Chromium');
+  await p.getByLabel(/^Body/).fill('<p>Typed into the editor.</p>');
+  await p.screenshot({ path: `${SHOTS}editor.png`, fullPage: true });
+  await p.getByRole('button', { name: 'Create' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Written in Chromium' }).waitFor();
+  await p.getByText('Draft', { exact: true }).waitFor();
+
+  // a draft is not in the listing; publishing puts it there
+  await p.goto('/');
+  await p.getByRole('heading', { name: 'Latest posts' }).waitFor();
+  assert.equal(await p.getByRole('link', { name: 'Written in Chromium' }).count(), 0);
+  await p.goto('/write');
+  await p.getByRole('link', { name: 'Edit Written in Chromium' }).click();
+  await p.getByLabel('Status').selectOption('published');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Written in Chromium' }).waitFor();
+  await p.getByRole('link', { name: 'Posts', exact: true }).click();
+  await p.getByRole('link', { name: 'Written in Chromium' }).waitFor({ timeout: 2000 });
+
+  await p.goto('/write');
+  await p.getByRole('cell', { name: /^Published/ }).waitFor();
+  await p.screenshot({ path: `${SHOTS}my-posts.png`, fullPage: true });
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('two readers on one post: a comment appears for the other within 2 s', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'Live comments', body: '<p>Talk here.</p>' });
+  const commenter = await register(server);
+
+  const writer = await page();
+  await logIn(writer, commenter.authStore.record.username);
+  await writer.goto(`/posts/${post.slug}`);
+  const reader = await page(); // a guest
+  await reader.goto(`/posts/${post.slug}`);
+  await reader.getByRole('heading', { name: 'Comments (0)' }).waitFor();
+  await writer.getByRole('heading', { name: 'Comments (0)' }).waitFor();
+
+  await writer.getByLabel('Add a comment').fill('Hello from the other window');
+  const sent = Date.now();
+  await writer.getByRole('button', { name: 'Comment', exact: true }).click();
+  await reader.getByText('Hello from the other window').waitFor({ timeout: 2000 });
+  const took = Date.now() - sent;
+  assert.ok(took < 2000, `took ${took} ms`);
+
+  // a reply, live too, in its thread
+  await writer.getByRole('button', { name: 'Reply', exact: true }).first().click();
+  await writer.getByLabel(/^Reply to/).fill('A reply in the thread');
+  await writer.getByRole('button', { name: 'Reply', exact: true }).last().click();
+  await reader.locator('.replies').getByText('A reply in the thread').waitFor({ timeout: 2000 });
+  await reader.screenshot({ path: `${SHOTS}comments-live.png`, fullPage: true });
+  assert.deepEqual([...writer.errors, ...reader.errors], []);
+  await writer.context().close();
+  await reader.context().close();
+});
+
+test("nobody but the author sees a draft", async () => {
+  const author = await register(server);
+  const draft = await author.send('/api/blog/posts', { method: 'POST', body: { title: 'Secret draft', body: '<p>not yet</p>' } });
+  const other = await register(server);
+
+  const guest = await page();
+  await guest.goto(`/posts/${draft.id}`);
+  await guest.getByRole('heading', { name: 'Not found' }).waitFor();
+  assert.equal(await guest.getByText('not yet').count(), 0);
+  await guest.goto('/');
+  await guest.getByRole('heading', { name: 'Latest posts' }).waitFor();
+  assert.equal(await guest.getByText('Secret draft').count(), 0);
+
+  const someone = await page();
+  await logIn(someone, other.authStore.record.username);
+  await someone.goto(`/posts/${draft.slug}`);
+  await someone.getByRole('heading', { name: 'Not found' }).waitFor();
+  await someone.goto(`/write/${draft.id}`);
+  await someone.getByRole('heading', { name: 'Not found' }).waitFor();
+
+  const owner = await page();
+  await logIn(owner, author.authStore.record.username);
+  await owner.goto(`/posts/${draft.slug}`);
+  await owner.getByText('not yet').waitFor();
+  await guest.context().close();
+  await someone.context().close();
+  await owner.context().close();
+});
+
+test('keyboard only: from the listing to a post, then logging in', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'Reached by keyboard', body: '<p>No mouse needed.</p>' });
+
+  const p = await page();
+  await p.goto('/');
+  await p.getByRole('link', { name: post.title }).waitFor();
+  // Tab until the post's link has the focus, then follow it with Enter
+  for (let i = 0; i < 40; i += 1) {
+    await p.keyboard.press('Tab');
+    if (await p.evaluate((t) => document.activeElement?.textContent === t, post.title)) break;
+  }
+  assert.equal(await p.evaluate(() => document.activeElement?.textContent), post.title);
+  await p.keyboard.press('Enter');
+  await p.getByRole('heading', { level: 1, name: post.title }).waitFor();
+  // the page took the focus, so the next Tab starts from the top of it
+  assert.equal(await p.evaluate(() => document.activeElement?.id), 'main');
+
+  // the skip link is the first stop on a fresh page
+  await p.goto('/login');
+  await p.getByRole('heading', { name: 'Log in' }).waitFor();
+  await p.keyboard.press('Tab');
+  assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await p.keyboard.press('Enter');
+  for (let i = 0; i < 20; i += 1) {
+    await p.keyboard.press('Tab');
+    if (await p.evaluate(() => document.activeElement?.name === 'identity')) break;
+  }
+  await p.keyboard.type(author.authStore.record.username);
+  await p.keyboard.press('Tab');
+  await p.keyboard.type('password-123');
+  await p.keyboard.press('Enter');
+  await p.getByRole('button', { name: 'Log out' }).waitFor();
+  await p.screenshot({ path: `${SHOTS}logged-in.png`, fullPage: true });
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test('a reader buys a paid post: the pay page, then the body once the payment is in', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'Worth paying for', body: '<p>The paid part.</p>', price: 5, summary: 'A teaser.' });
+  const buyer = await register(server);
+
+  const p = await page();
+  await p.goto(`/posts/${post.slug}`);
+  await p.getByText('Log in to buy it').waitFor();
+  await logIn(p, buyer.authStore.record.username);
+  await p.goto(`/posts/${post.slug}`);
+  await p.getByText('A teaser.').waitFor();
+  assert.equal(await p.getByText('The paid part.').count(), 0);
+  await p.screenshot({ path: `${SHOTS}paywall.png`, fullPage: true });
+
+  await p.getByRole('button', { name: /Buy with Alipay/ }).click();
+  await p.waitForURL((u) => u.href.startsWith(alipay.gatewayUrl));
+  assert.equal(new URL(p.url()).searchParams.get('method'), 'alipay.trade.page.pay');
+
+  // back from the pay page before Alipay's notification: the page waits
+  // for it and opens the body when it comes
+  const [order] = (await buyer.collection('orders').getList(1, 1, { filter: `post="${post.id}"` })).items;
+  await p.goto(`/posts/${post.slug}?order=${order.id}`);
+  await p.getByText('Waiting for the payment to be confirmed').waitFor();
+  const answer = await alipay.notify(server.url, alipay.notification(order.outTradeNo, 'TRADE_SUCCESS', '5.00'));
+  assert.deepEqual(answer, { status: 200, text: 'success' });
+  await p.getByText('The paid part.').waitFor({ timeout: 2000 });
+  await p.getByText('Payment received').waitFor();
+  await p.screenshot({ path: `${SHOTS}paid.png`, fullPage: true });
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});

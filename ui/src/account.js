@@ -1,0 +1,107 @@
+// Logging in (email, username or phone with a password, or a code texted
+// to the phone) and signing up.
+import { pb } from './api.js';
+import { h, show, errorMessage } from './dom.js';
+import { navigate, say } from './nav.js';
+
+// next is where to go after logging in: a path of this app only.
+function next(search) {
+  const to = search.get('next') || '/';
+  return to.startsWith('/') && !to.startsWith('//') ? to : '/';
+}
+
+function field(label, attrs) {
+  const id = `field-${attrs.name}`;
+  return h('p', { class: 'field' }, h('label', { for: id }, label), h('input', { id, ...attrs }));
+}
+
+export async function loginPage(view, _params, search) {
+  const error = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { class: 'stack', 'aria-labelledby': 'login-heading' },
+    field('Email, username or phone', { name: 'identity', required: true, autocomplete: 'username' }),
+    field('Password', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' }),
+    h('p', null, h('button', { type: 'submit' }, 'Log in')),
+    error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    try {
+      await pb.collection('users').authWithPassword(data.get('identity'), data.get('password'));
+      say('You are logged in.');
+      navigate(next(search));
+    } catch (err) {
+      error.textContent = err.status === 400 ? 'Wrong identity or password.' : errorMessage(err);
+    }
+  });
+
+  show(view,
+    h('h1', { id: 'login-heading' }, 'Log in'),
+    form,
+    h('h2', null, 'Or with a code by SMS'),
+    phoneForm(search),
+    h('p', null, 'New here? ', h('a', { href: '/signup' }, 'Sign up'), '.'));
+}
+
+// phoneForm asks for a code for a phone, then signs in with it (a new
+// phone gets a new account).
+function phoneForm(search) {
+  const error = h('p', { role: 'alert', class: 'error' });
+  const codeField = field('Code', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}' });
+  const signIn = h('button', { type: 'submit' }, 'Sign in with the code');
+  codeField.hidden = true;
+  signIn.hidden = true;
+  const send = h('button', { type: 'button' }, 'Send me a code');
+  const form = h('form', { class: 'stack' },
+    field('Phone number', { name: 'phone', type: 'tel', autocomplete: 'tel', required: true }),
+    h('p', null, send), codeField, h('p', null, signIn), error);
+
+  send.addEventListener('click', async () => {
+    error.textContent = '';
+    try {
+      await pb.send('/api/blog/sms/code', { method: 'POST', body: { phone: new FormData(form).get('phone') } });
+      codeField.hidden = false;
+      signIn.hidden = false;
+      codeField.querySelector('input').focus();
+      say('A code is on its way.');
+    } catch (err) {
+      error.textContent = errorMessage(err);
+    }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    try {
+      const auth = await pb.send('/api/blog/auth/phone', { method: 'POST', body: { phone: data.get('phone'), code: data.get('code') } });
+      pb.authStore.save(auth.token, auth.record);
+      say('You are logged in.');
+      navigate(next(search));
+    } catch (err) {
+      error.textContent = errorMessage(err);
+    }
+  });
+  return form;
+}
+
+export async function signupPage(view) {
+  const error = h('p', { role: 'alert', class: 'error' });
+  const form = h('form', { class: 'stack' },
+    field('Username (3–32 of a–z, 0–9, _)', { name: 'username', required: true, minlength: 3, maxlength: 32, pattern: '[a-z0-9_]+', autocomplete: 'username' }),
+    field('Name', { name: 'name', maxlength: 100, autocomplete: 'name' }),
+    field('Email', { name: 'email', type: 'email', required: true, autocomplete: 'email' }),
+    field('Password (at least 8 characters)', { name: 'password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }),
+    h('p', null, h('button', { type: 'submit' }, 'Sign up')),
+    error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    try {
+      await pb.collection('users').create({ ...data, passwordConfirm: data.password });
+      await pb.collection('users').authWithPassword(data.username, data.password);
+      say('Welcome! Your account is ready.');
+      navigate('/write');
+    } catch (err) {
+      error.textContent = errorMessage(err);
+    }
+  });
+  show(view, h('h1', null, 'Sign up'), form, h('p', null, 'Have an account? ', h('a', { href: '/login' }, 'Log in'), '.'));
+}

@@ -1,0 +1,55 @@
+// The app builds its pages from elements, never from HTML strings: every
+// title, name and comment goes into a text node, so nothing a user wrote
+// can become markup. The one exception is a post body, which the server
+// sanitizes on every write path (see post.js).
+
+// h creates an element. Attributes named on… are event listeners; true
+// sets a boolean attribute, null/false/undefined leave it out. Children
+// may be nodes, strings (text), arrays, or null/false (skipped).
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value == null || value === false) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (value === true) el.setAttribute(name, '');
+    else el.setAttribute(name, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child == null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+// show replaces what el holds.
+export function show(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
+export function formatDate(value) {
+  if (!value) return '';
+  const date = new Date(value.replace(' ', 'T'));
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+export function formatPrice(price, currency) {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'CNY' }).format(price);
+  } catch {
+    return `${price} ${currency}`;
+  }
+}
+
+// errorMessage turns an SDK error into a sentence, with the per-field
+// messages PocketBase sends for validation errors.
+export function errorMessage(err) {
+  const data = err?.response?.data || {};
+  const fields = Object.entries(data).map(([field, e]) => `${field}: ${e?.message || e}`);
+  const message = err?.response?.message || err?.message || 'Something went wrong.';
+  return fields.length ? `${message} ${fields.join('; ')}` : message;
+}

@@ -1,0 +1,111 @@
+// The blogbase web app: a reader's and writer's front end on the
+// /api/blog routes and PocketBase collections, routed by path (the server
+// answers index.html for every page path).
+import { pb, me } from './api.js';
+import { h, show } from './dom.js';
+import { navigate, say } from './nav.js';
+import { listingPage, authorPage } from './listing.js';
+import { postPage } from './post.js';
+import { loginPage, signupPage } from './account.js';
+import { writerPage, editorPage } from './write.js';
+
+const routes = [
+  [/^\/$/, listingPage],
+  [/^\/authors\/([^/]+)$/, authorPage],
+  [/^\/posts\/([^/]+)$/, postPage],
+  [/^\/login$/, loginPage],
+  [/^\/signup$/, signupPage],
+  [/^\/write$/, writerPage],
+  [/^\/write\/new$/, editorPage],
+  [/^\/write\/([^/]+)$/, editorPage],
+];
+
+const main = document.getElementById('main');
+const header = document.getElementById('site-header');
+let leave = null; // the current page's cleanup (realtime subscriptions)
+
+let generation = 0;
+
+async function render() {
+  const current = ++generation;
+  if (leave) {
+    const cleanup = leave;
+    leave = null;
+    await Promise.resolve(cleanup()).catch(() => {});
+  }
+  renderHeader();
+  // each render writes into its own view: a slow page that finishes after
+  // the reader moved on writes into a view no longer shown
+  const view = h('div', { class: 'view' });
+  show(main, view);
+  const path = decodeURI(location.pathname);
+  const found = routes.find(([pattern]) => pattern.test(path));
+  let cleanup = null;
+  if (!found) {
+    notFound(view);
+  } else {
+    const [pattern, page] = found;
+    try {
+      cleanup = await page(view, path.match(pattern).slice(1), new URLSearchParams(location.search));
+    } catch (err) {
+      if (err?.status === 404) notFound(view);
+      else show(view, h('h1', null, 'Something went wrong'), h('p', { role: 'alert' }, err?.message || String(err)));
+    }
+  }
+  if (current !== generation) {
+    if (cleanup) await Promise.resolve(cleanup()).catch(() => {});
+    return;
+  }
+  leave = cleanup || null;
+  const heading = view.querySelector('h1');
+  document.title = heading ? `${heading.textContent} · blogbase` : 'blogbase';
+  // after a navigation, the page is where keyboard and screen reader
+  // users continue
+  if (navigated) main.focus();
+}
+
+function notFound(el) {
+  show(el, h('h1', null, 'Not found'), h('p', null, 'There is nothing here. ', h('a', { href: '/' }, 'Back to the posts'), '.'));
+}
+
+function renderHeader() {
+  const user = me();
+  show(header,
+    h('nav', { 'aria-label': 'Main' },
+      h('a', { href: '/', class: 'brand' }, 'blogbase'),
+      h('ul', null,
+        h('li', null, h('a', { href: '/' }, 'Posts')),
+        user && h('li', null, h('a', { href: '/write' }, 'My posts')),
+        user && h('li', null, h('a', { href: '/write/new' }, 'Write')),
+        !user && h('li', null, h('a', { href: '/login' }, 'Log in')),
+        !user && h('li', null, h('a', { href: '/signup' }, 'Sign up')),
+        user && h('li', null, h('span', { class: 'who' }, user.name || user.username)),
+        user && h('li', null, h('button', { type: 'button', onclick: logout }, 'Log out')),
+      )));
+}
+
+async function logout() {
+  // the server revokes the token; the local session goes either way
+  await pb.send('/api/blog/auth/logout', { method: 'POST' }).catch(() => {});
+  pb.authStore.clear();
+  say('You are logged out.');
+  navigate('/');
+}
+
+let navigated = false;
+
+// links inside the app navigate without reloading; the API, the
+// dashboard and other sites are left to the browser
+document.addEventListener('click', (e) => {
+  const a = e.target.closest('a[href]');
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  if (a.origin !== location.origin || a.target || a.hasAttribute('download')) return;
+  if (a.pathname.startsWith('/api/') || a.pathname.startsWith('/_/') || a.getAttribute('href').startsWith('#')) return;
+  e.preventDefault();
+  navigate(a.pathname + a.search);
+});
+window.addEventListener('popstate', () => { navigated = true; render(); });
+window.addEventListener('blog:navigate', () => { navigated = true; render(); });
+pb.authStore.onChange(() => renderHeader());
+
+render();

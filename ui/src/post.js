@@ -1,0 +1,95 @@
+// A post: its body when the reader may read it, otherwise what it costs
+// and how to buy it; then the comments, live.
+import { pb, me, getPost } from './api.js';
+import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
+import { navigate, say } from './nav.js';
+import { commentsSection } from './comments.js';
+
+export async function postPage(view, [idOrSlug], search) {
+  const post = await getPost(idOrSlug);
+  const author = post.expand?.author;
+  const user = me();
+  const mine = user && user.id === post.author;
+
+  const body = h('div', { class: 'post-body' });
+  if (!post.locked) {
+    // the server sanitizes every body on every write path (an allow-list
+    // of tags and attributes, no scripts, no event handlers, no styles),
+    // so it is the one piece of HTML the app inserts
+    body.innerHTML = post.body;
+  }
+  const orderStatus = h('div', { class: 'order-status', role: 'status', 'aria-live': 'polite' });
+
+  show(view,
+    h('article', { class: 'post' },
+      h('h1', null, post.title),
+      h('p', { class: 'byline' },
+        author && ['by ', h('a', { href: `/authors/${author.username}` }, author.name || author.username), ' · '],
+        post.status === 'published'
+          ? h('time', { datetime: post.published }, formatDate(post.published))
+          : h('span', { class: 'badge draft' }, 'Draft'),
+        post.price > 0 && [' · ', h('span', { class: 'badge' }, formatPrice(post.price, post.currency))],
+        mine && [' · ', h('a', { href: `/write/${post.id}` }, 'Edit')]),
+      post.locked ? paywall(post, user) : body,
+      orderStatus));
+
+  const cleanups = [];
+  const orderId = search.get('order');
+  if (orderId && user) cleanups.push(await followOrder(orderStatus, orderId, post));
+  cleanups.push(await commentsSection(view, post));
+  return () => Promise.all(cleanups.map((c) => c && c()));
+}
+
+// paywall tells what the post costs and lets a signed-in reader buy it:
+// the purchase route answers a provider page to send the browser to.
+function paywall(post, user) {
+  const price = formatPrice(post.price, post.currency);
+  if (!user) {
+    return h('section', { class: 'paywall', 'aria-label': 'Paid post' },
+      post.summary && h('p', null, post.summary),
+      h('p', null, `The rest of this post costs ${price}. `, h('a', { href: `/login?next=/posts/${post.id}` }, 'Log in to buy it'), '.'));
+  }
+  const error = h('p', { role: 'alert', class: 'error' });
+  const buy = (provider) => async (e) => {
+    const button = e.currentTarget;
+    button.disabled = true;
+    try {
+      const { payUrl } = await pb.send(`/api/blog/posts/${post.id}/purchase`, { method: 'POST', body: { provider } });
+      say('Opening the payment page…');
+      location.assign(payUrl);
+    } catch (err) {
+      button.disabled = false;
+      error.textContent = errorMessage(err);
+    }
+  };
+  return h('section', { class: 'paywall', 'aria-label': 'Paid post' },
+    post.summary && h('p', null, post.summary),
+    h('p', null, `The rest of this post costs ${price}.`),
+    h('p', { class: 'actions' },
+      post.currency === 'CNY' && h('button', { type: 'button', onclick: buy('alipay') }, `Buy with Alipay (${price})`),
+      h('button', { type: 'button', onclick: buy('stripe') }, `Buy with card (${price})`)),
+    error);
+}
+
+// followOrder shows the state of the order the buyer came back with and,
+// while it is pending, listens for it to be paid, then shows the body.
+async function followOrder(el, orderId, post) {
+  let order;
+  try {
+    order = await pb.collection('orders').getOne(orderId);
+  } catch {
+    return null;
+  }
+  const describe = (o) => ({
+    paid: 'Payment received. Thank you!',
+    pending: 'Waiting for the payment to be confirmed…',
+    closed: 'This order was closed without payment.',
+  })[o.status];
+  show(el, h('p', null, describe(order)));
+  if (order.status !== 'pending') return null;
+  const unsubscribe = await pb.collection('orders').subscribe(orderId, (e) => {
+    show(el, h('p', null, describe(e.record)));
+    if (e.record.status === 'paid') navigate(`/posts/${post.slug || post.id}?order=${orderId}`, { replace: true });
+  });
+  return unsubscribe;
+}
