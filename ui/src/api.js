@@ -20,3 +20,18 @@ export function getPost(idOrSlug) {
 export function listPosts(query) {
   return pb.send('/api/blog/posts', { ...fresh, query });
 }
+
+// A session revoked elsewhere ("log out everywhere", an expired token)
+// ends here too: a 401 clears the local session, and the session the page
+// starts with is checked once.
+pb.afterSend = (response, data) => {
+  if (response.status === 401 && pb.authStore.isValid) pb.authStore.clear();
+  return data;
+};
+
+export function checkSession() {
+  if (!me()) return;
+  pb.collection('users').authRefresh().catch((err) => {
+    if (err.status === 401) pb.authStore.clear();
+  });
+}

@@ -1,7 +1,7 @@
 // The blogbase web app: a reader's and writer's front end on the
 // /api/blog routes and PocketBase collections, routed by path (the server
 // answers index.html for every page path).
-import { pb, me } from './api.js';
+import { pb, me, checkSession } from './api.js';
 import { h, show } from './dom.js';
 import { navigate, say } from './nav.js';
 import { listingPage, authorPage } from './listing.js';
@@ -108,4 +108,5 @@ window.addEventListener('popstate', () => { navigated = true; render(); });
 window.addEventListener('blog:navigate', () => { navigated = true; render(); });
 pb.authStore.onChange(() => renderHeader());
 
+checkSession();
 render();
