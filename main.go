@@ -64,6 +64,11 @@ func main() {
 					if strings.HasPrefix(re.Request.URL.Path, "/api/") {
 						return re.NotFoundError("", nil)
 					}
+					// the app inserts server-sanitized post bodies as HTML:
+					// should anything slip through the sanitizer, the browser
+					// still runs no script and loads nothing but images from
+					// elsewhere
+					re.Response.Header().Set("Content-Security-Policy", webAppPolicy)
 					return webApp(re)
 				}).Bind(apis.SkipSuccessActivityLog())
 			}
@@ -76,6 +81,12 @@ func main() {
 		log.Fatal(err)
 	}
 }
+
+// webAppPolicy is the Content-Security-Policy of the web app's pages and
+// files: its own scripts, styles and API only; images from anywhere (post
+// bodies link them).
+const webAppPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src * data:; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // defaultPublicDir is ./pb_public under `go run` and the pb_public
 // directory next to the executable otherwise.

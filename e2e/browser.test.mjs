@@ -169,10 +169,16 @@ test('two readers on one post: a comment appears for the other within 2 s', asyn
   assert.ok(took < 2000, `took ${took} ms`);
 
   // a reply, live too, in its thread
-  await writer.getByRole('button', { name: 'Reply', exact: true }).first().click();
-  await writer.getByLabel(/^Reply to/).fill('A reply in the thread');
-  await writer.getByRole('button', { name: 'Reply', exact: true }).last().click();
+  await writer.getByRole('button', { name: /^Reply to / }).first().click();
+  // the reply box takes the focus
+  await writer.keyboard.type('A reply in the thread');
+  // the other reader's new comment does not wipe the reply being typed
+  await author.collection('comments').create({ post: post.id, body: 'Meanwhile, the author writes' });
+  await writer.getByText('Meanwhile, the author writes').waitFor({ timeout: 2000 });
+  assert.equal(await writer.getByRole('textbox', { name: /^Reply to/ }).inputValue(), 'A reply in the thread');
+  await writer.getByRole('button', { name: 'Reply', exact: true }).click();
   await reader.locator('.replies').getByText('A reply in the thread').waitFor({ timeout: 2000 });
+  await reader.getByRole('heading', { name: 'Comments (3)' }).waitFor();
   await reader.screenshot({ path: `${SHOTS}comments-live.png`, fullPage: true });
   assert.deepEqual([...writer.errors, ...reader.errors], []);
   await writer.context().close();
@@ -223,15 +229,19 @@ test('keyboard only: from the listing to a post, then logging in', async () => {
   assert.equal(await p.evaluate(() => document.activeElement?.textContent), post.title);
   await p.keyboard.press('Enter');
   await p.getByRole('heading', { level: 1, name: post.title }).waitFor();
-  // the page took the focus, so the next Tab starts from the top of it
-  assert.equal(await p.evaluate(() => document.activeElement?.id), 'main');
+  // the page takes the focus once it is ready, so the next Tab starts
+  // from the top of it
+  await p.waitForFunction(() => document.activeElement?.id === 'main', null, { timeout: 2000 });
 
   // the skip link is the first stop on a fresh page
   await p.goto('/login');
   await p.getByRole('heading', { name: 'Log in' }).waitFor();
   await p.keyboard.press('Tab');
   assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await p.evaluate(() => { document.querySelector('.view').dataset.kept = 'yes'; });
   await p.keyboard.press('Enter');
+  // the jump to #main moves the focus, it does not draw the page again
+  assert.equal(await p.evaluate(() => document.querySelector('.view')?.dataset.kept), 'yes');
   for (let i = 0; i < 20; i += 1) {
     await p.keyboard.press('Tab');
     if (await p.evaluate(() => document.activeElement?.name === 'identity')) break;

@@ -1,13 +1,17 @@
 // Logging in (email, username or phone with a password, or a code texted
 // to the phone) and signing up.
-import { pb } from './api.js';
-import { h, show, errorMessage } from './dom.js';
+import { pb, me } from './api.js';
+import { h, show, errorMessage, formError } from './dom.js';
 import { navigate, say } from './nav.js';
 
-// next is where to go after logging in: a path of this app only.
+// next is where to go after logging in: a page of this app only.
 function next(search) {
-  const to = search.get('next') || '/';
-  return to.startsWith('/') && !to.startsWith('//') ? to : '/';
+  try {
+    const to = new URL(search.get('next') || '/', location.origin);
+    return to.origin === location.origin ? to.pathname + to.search : '/';
+  } catch {
+    return '/';
+  }
 }
 
 function field(label, attrs) {
@@ -16,6 +20,10 @@ function field(label, attrs) {
 }
 
 export async function loginPage(view, _params, search) {
+  if (me()) {
+    navigate(next(search), { replace: true });
+    return;
+  }
   const error = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { class: 'stack', 'aria-labelledby': 'login-heading' },
     field('Email, username or phone', { name: 'identity', required: true, autocomplete: 'username' }),
@@ -28,7 +36,7 @@ export async function loginPage(view, _params, search) {
     try {
       await pb.collection('users').authWithPassword(data.get('identity'), data.get('password'));
       say('You are logged in.');
-      navigate(next(search));
+      navigate(next(search), { replace: true });
     } catch (err) {
       error.textContent = err.status === 400 ? 'Wrong identity or password.' : errorMessage(err);
     }
@@ -69,12 +77,17 @@ function phoneForm(search) {
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (codeField.hidden) {
+      // Enter in the phone field asks for the code
+      send.click();
+      return;
+    }
     const data = new FormData(form);
     try {
       const auth = await pb.send('/api/blog/auth/phone', { method: 'POST', body: { phone: data.get('phone'), code: data.get('code') } });
       pb.authStore.save(auth.token, auth.record);
       say('You are logged in.');
-      navigate(next(search));
+      navigate(next(search), { replace: true });
     } catch (err) {
       error.textContent = errorMessage(err);
     }
@@ -83,6 +96,10 @@ function phoneForm(search) {
 }
 
 export async function signupPage(view) {
+  if (me()) {
+    navigate('/write', { replace: true });
+    return;
+  }
   const error = h('p', { role: 'alert', class: 'error' });
   const form = h('form', { class: 'stack' },
     field('Username (3–32 of a–z, 0–9, _)', { name: 'username', required: true, minlength: 3, maxlength: 32, pattern: '[a-z0-9_]+', autocomplete: 'username' }),
@@ -98,9 +115,9 @@ export async function signupPage(view) {
       await pb.collection('users').create({ ...data, passwordConfirm: data.password });
       await pb.collection('users').authWithPassword(data.username, data.password);
       say('Welcome! Your account is ready.');
-      navigate('/write');
+      navigate('/write', { replace: true });
     } catch (err) {
-      error.textContent = errorMessage(err);
+      formError(form, error, err);
     }
   });
   show(view, h('h1', null, 'Sign up'), form, h('p', null, 'Have an account? ', h('a', { href: '/login' }, 'Log in'), '.'));

@@ -1,46 +1,90 @@
 // A post's comments in threads, kept live: every reader subscribes to the
-// post's comments through PocketBase realtime and redraws the threads on
-// each change.
+// post's comments through PocketBase realtime and, on each change, reads
+// the threads again and updates them in place.
 import { pb, me } from './api.js';
-import { h, show, formatDate, errorMessage } from './dom.js';
+import { h, show, formatDate, errorMessage, formError } from './dom.js';
 
 export async function commentsSection(view, post) {
   const user = me();
   const heading = h('h2', { id: 'comments-heading' }, 'Comments');
   const list = h('ol', { class: 'comments', 'aria-live': 'polite', 'aria-relevant': 'additions' });
-  const section = h('section', { class: 'comments-section', 'aria-labelledby': 'comments-heading' }, heading, list);
+  const empty = h('p', { class: 'muted' }, 'No comments yet.');
+  const section = h('section', { class: 'comments-section', 'aria-labelledby': 'comments-heading' }, heading, empty, list);
   view.append(section);
+
+  // the comments drawn so far, by id: a reload updates them in place, so
+  // a reply being typed survives other people's comments, and the live
+  // region announces only what is new
+  const drawn = new Map();
 
   async function load() {
     const page = await pb.send(`/api/blog/posts/${post.id}/comments`, { query: { perPage: 100 } });
-    heading.textContent = `Comments (${page.totalItems})`;
-    show(list, page.items.map((c) => h('li', null, comment(c, c.replies || []))));
-    if (page.totalItems === 0) show(list, h('li', { class: 'muted' }, 'No comments yet.'));
+    const total = page.totalItems + page.items.reduce((n, c) => n + (c.repliesCount || 0), 0);
+    heading.textContent = `Comments (${total})`;
+    empty.hidden = total > 0;
+    const seen = new Set();
+    const names = new Map();
+    for (const c of page.items) {
+      names.set(c.id, authorName(c));
+      for (const r of c.replies || []) names.set(r.id, authorName(r));
+    }
+    place(list, page.items.map((c) => {
+      const thread = draw(c, '', seen);
+      place(thread.replies, (c.replies || []).map((r) => draw(r, r.parent !== c.id ? names.get(r.parent) : '', seen).item));
+      return thread.item;
+    }));
+    for (const [id, d] of drawn) {
+      if (!seen.has(id)) {
+        d.item.remove();
+        drawn.delete(id);
+      }
+    }
   }
 
-  function comment(c, replies) {
+  // draw returns the list item of comment c, made once and then updated
+  function draw(c, inReplyTo, seen) {
+    seen.add(c.id);
+    let d = drawn.get(c.id);
+    if (!d) {
+      d = make(c);
+      drawn.set(c.id, d);
+    }
+    d.body.textContent = c.body;
+    d.context.textContent = inReplyTo ? ` · in reply to ${inReplyTo}` : '';
+    return d;
+  }
+
+  function make(c) {
     const author = c.expand?.author;
     const canDelete = user && (user.id === c.author || user.id === post.author);
     const replyBox = h('div');
-    return h('article', { class: 'comment', id: `comment-${c.id}` },
+    const body = h('p', { class: 'comment-body' });
+    const context = h('span');
+    const replies = h('ol', { class: 'replies' });
+    const name = author?.name || author?.username || 'someone';
+    const item = h('li', null, h('article', { class: 'comment', id: `comment-${c.id}` },
       h('p', { class: 'byline' },
-        author ? h('a', { href: `/authors/${author.username}` }, author.name || author.username) : 'someone',
-        ' · ', h('time', { datetime: c.created }, formatDate(c.created))),
-      h('p', { class: 'comment-body' }, c.body),
+        author ? h('a', { href: `/authors/${author.username}` }, name) : name,
+        ' · ', h('time', { datetime: c.created }, formatDate(c.created)), context),
+      body,
       h('p', { class: 'actions' },
         user && post.status === 'published' && h('button', {
-          type: 'button', class: 'link',
-          onclick: () => show(replyBox, commentForm(post, c.id, `Reply to ${author?.name || author?.username || 'this comment'}`, () => show(replyBox))),
+          type: 'button', class: 'link', 'aria-label': `Reply to ${name}`,
+          onclick: () => {
+            show(replyBox, commentForm(post, c.id, `Reply to ${name}`, () => show(replyBox)));
+            replyBox.querySelector('textarea').focus();
+          },
         }, 'Reply'),
         canDelete && h('button', {
-          type: 'button', class: 'link',
+          type: 'button', class: 'link', 'aria-label': `Delete the comment of ${name}`,
           onclick: async () => {
             if (!confirm('Delete this comment and its replies?')) return;
             await pb.collection('comments').delete(c.id).catch((err) => alert(errorMessage(err)));
           },
         }, 'Delete')),
-      replyBox,
-      replies.length > 0 && h('ol', { class: 'replies' }, replies.map((r) => h('li', null, comment(r, [])))));
+      replyBox),
+    replies);
+    return { item, body, context, replies };
   }
 
   if (user && post.status === 'published') section.append(commentForm(post, '', 'Add a comment'));
@@ -57,6 +101,19 @@ export async function commentsSection(view, post) {
     clearTimeout(timer);
     await unsubscribe();
   };
+}
+
+function authorName(c) {
+  return c.expand?.author?.name || c.expand?.author?.username || 'someone';
+}
+
+// place makes parent's children exactly items, in order, moving only
+// what is out of place (a moved node that holds the focus would lose it).
+function place(parent, items) {
+  items.forEach((item, i) => {
+    if (parent.children[i] !== item) parent.insertBefore(item, parent.children[i] || null);
+  });
+  while (parent.children.length > items.length) parent.lastElementChild.remove();
 }
 
 // commentForm writes a comment (or a reply to parent) as the signed-in
@@ -76,10 +133,10 @@ function commentForm(post, parent, label, done) {
     try {
       await pb.collection('comments').create({ post: post.id, parent, body: input.value });
       input.value = '';
-      error.textContent = '';
+      formError(form, error, null);
       if (done) done();
     } catch (err) {
-      error.textContent = errorMessage(err);
+      formError(form, error, err);
     } finally {
       button.disabled = false;
     }

@@ -53,3 +53,33 @@ export function errorMessage(err) {
   const message = err?.response?.message || err?.message || 'Something went wrong.';
   return fields.length ? `${message} ${fields.join('; ')}` : message;
 }
+
+// formError shows err in the form's alert element: fields the server
+// named are marked invalid (aria-invalid, described by the alert) and the
+// first of them takes the focus; the message names fields by their label.
+export function formError(form, alert, err) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    el.removeAttribute('aria-describedby');
+  }
+  if (!err) {
+    alert.textContent = '';
+    return;
+  }
+  if (!alert.id) alert.id = `alert-${Math.random().toString(36).slice(2)}`;
+  const data = err?.response?.data || {};
+  const parts = [];
+  let first = null;
+  for (const [name, e] of Object.entries(data)) {
+    const field = form.elements.namedItem(name);
+    const label = field?.labels?.[0]?.textContent.replace(/\s*\(.*\)$/, '') || name;
+    parts.push(`${label}: ${e?.message || e}`);
+    if (field instanceof HTMLElement) {
+      field.setAttribute('aria-invalid', 'true');
+      field.setAttribute('aria-describedby', alert.id);
+      first = first || field;
+    }
+  }
+  alert.textContent = parts.length ? parts.join(' ') : errorMessage(err);
+  first?.focus();
+}

@@ -28,6 +28,7 @@ let generation = 0;
 
 async function render() {
   const current = ++generation;
+  shown = location.pathname + location.search;
   if (leave) {
     const cleanup = leave;
     leave = null;
@@ -104,7 +105,14 @@ document.addEventListener('click', (e) => {
   e.preventDefault();
   navigate(a.pathname + a.search);
 });
-window.addEventListener('popstate', () => { navigated = true; render(); });
+// a jump to an #anchor (the skip link, a footnote in a body) is a
+// popstate too, but the page stays the same
+let shown = location.pathname + location.search;
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search === shown) return;
+  navigated = true;
+  render();
+});
 window.addEventListener('blog:navigate', () => { navigated = true; render(); });
 pb.authStore.onChange(() => renderHeader());
 

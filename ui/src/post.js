@@ -44,10 +44,11 @@ export async function postPage(view, [idOrSlug], search) {
 // the purchase route answers a provider page to send the browser to.
 function paywall(post, user) {
   const price = formatPrice(post.price, post.currency);
+  const costs = post.summary ? `The rest of this post costs ${price}.` : `Reading this post costs ${price}.`;
   if (!user) {
     return h('section', { class: 'paywall', 'aria-label': 'Paid post' },
       post.summary && h('p', null, post.summary),
-      h('p', null, `The rest of this post costs ${price}. `, h('a', { href: `/login?next=/posts/${post.id}` }, 'Log in to buy it'), '.'));
+      h('p', null, `${costs} `, h('a', { href: `/login?next=/posts/${post.id}` }, 'Log in to buy it'), '.'));
   }
   const error = h('p', { role: 'alert', class: 'error' });
   const buy = (provider) => async (e) => {
@@ -59,12 +60,16 @@ function paywall(post, user) {
       location.assign(payUrl);
     } catch (err) {
       button.disabled = false;
-      error.textContent = errorMessage(err);
+      // a 503 is the operator's business (a missing setting): the reader
+      // only needs to know buying does not work now
+      error.textContent = err.status === 503
+        ? 'Buying is not available on this blog at the moment.'
+        : errorMessage(err);
     }
   };
   return h('section', { class: 'paywall', 'aria-label': 'Paid post' },
     post.summary && h('p', null, post.summary),
-    h('p', null, `The rest of this post costs ${price}.`),
+    h('p', null, costs),
     h('p', { class: 'actions' },
       post.currency === 'CNY' && h('button', { type: 'button', onclick: buy('alipay') }, `Buy with Alipay (${price})`),
       h('button', { type: 'button', onclick: buy('stripe') }, `Buy with card (${price})`)),

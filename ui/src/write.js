@@ -1,6 +1,6 @@
 // The writer's pages: their posts, drafts included, and the editor.
 import { pb, me, getPost } from './api.js';
-import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
+import { h, show, formatDate, formatPrice, errorMessage, formError } from './dom.js';
 import { navigate, say } from './nav.js';
 
 function requireUser() {
@@ -40,9 +40,9 @@ export async function writerPage(view) {
     h('p', null, h('a', { href: '/write/new', class: 'button' }, 'Write a new post')),
     posts.length === 0
       ? h('p', { class: 'muted' }, 'You have not written anything yet.')
-      : h('table', { class: 'my-posts' },
+      : h('div', { class: 'table-wrap' }, h('table', { class: 'my-posts' },
         h('thead', null, h('tr', null, ['Title', 'Status', 'Price', 'Comments', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, rows)));
+        h('tbody', null, rows))));
 }
 
 export async function editorPage(view, [id]) {
@@ -58,7 +58,7 @@ export async function editorPage(view, [id]) {
   const error = h('div', { role: 'alert', class: 'error' });
   const input = (label, name, attrs = {}) => h('p', { class: 'field' },
     h('label', { for: `post-${name}` }, label),
-    h(attrs.tag || 'input', { id: `post-${name}`, name, ...attrs, tag: null }));
+    h('input', { id: `post-${name}`, name, ...attrs }));
   const body = h('textarea', { id: 'post-body', name: 'body', rows: 14, required: true });
   body.value = post.body || '';
   const form = h('form', { class: 'stack editor' },
@@ -72,8 +72,8 @@ export async function editorPage(view, [id]) {
       h('select', { id: 'post-status', name: 'status' },
         h('option', { value: 'draft', selected: post.status === 'draft' }, 'Draft (only you see it)'),
         h('option', { value: 'published', selected: post.status === 'published' }, 'Published'))),
-    input('Price (0 for free)', 'price', { type: 'number', min: 0, step: '0.01', value: post.price }),
-    input('Currency', 'currency', { maxlength: 3, pattern: '[A-Z]{3}', value: post.currency }),
+    input('Price (0 for free)', 'price', { type: 'number', min: 0, max: 1000000, step: '0.01', value: post.price }),
+    input('Currency (ISO code in capitals, e.g. CNY, USD, EUR)', 'currency', { maxlength: 3, pattern: '[A-Z]{3}', value: post.currency }),
     h('p', null, h('button', { type: 'submit' }, id ? 'Save' : 'Create')),
     error);
   form.addEventListener('submit', async (e) => {
@@ -83,9 +83,12 @@ export async function editorPage(view, [id]) {
     try {
       const saved = await pb.send(id ? `/api/blog/posts/${id}` : '/api/blog/posts', { method: id ? 'PATCH' : 'POST', body: data });
       say(saved.status === 'published' ? 'The post is published.' : 'The draft is saved.');
+      // Back from the post goes to the writer's list, not to a form that
+      // would create the post again
+      history.replaceState({}, '', '/write');
       navigate(`/posts/${saved.slug || saved.id}`);
     } catch (err) {
-      error.textContent = errorMessage(err);
+      formError(form, error, err);
     }
   });
   show(view, h('h1', null, id ? `Edit “${post.title}”` : 'Write a post'), form);
