@@ -69,6 +69,10 @@ func main() {
 					// still runs no script and loads nothing but images from
 					// elsewhere
 					re.Response.Header().Set("Content-Security-Policy", webAppPolicy)
+					// the app's files keep their names across releases:
+					// browsers revalidate them (a 304) rather than run an old
+					// app.js with a new index.html
+					re.Response.Header().Set("Cache-Control", "no-cache")
 					return webApp(re)
 				}).Bind(apis.SkipSuccessActivityLog())
 			}

@@ -80,6 +80,9 @@ test('a guest reads the listing and a post; plain text stays text', async () => 
   await p.getByText('Hello from the body.').waitFor();
   await p.getByText('<b>not bold</b> & <img src=x', { exact: false }).waitFor();
   assert.equal(await p.locator('.comments b, .comments img, .post h1 em').count(), 0);
+  // the body arrived sanitized: no script, no event handler attribute
+  assert.equal(await p.locator('.post-body script, .post-body [onclick]').count(), 0);
+  await p.getByText('Second paragraph.').click();
   assert.equal(await p.evaluate(() => window.hacked), undefined);
   assert.match(p.url(), new RegExp(`/posts/${post.slug}$`));
   await p.screenshot({ path: `${SHOTS}post.png`, fullPage: true });
@@ -131,7 +134,7 @@ test('a new user signs up, writes and publishes a post, and finds it in the list
 
   // a draft is not in the listing; publishing puts it there
   await p.goto('/');
-  await p.getByRole('heading', { name: 'Latest posts' }).waitFor();
+  await p.locator('.posts > li').first().waitFor();
   assert.equal(await p.getByRole('link', { name: 'Written in Chromium' }).count(), 0);
   await p.goto('/write');
   await p.getByRole('link', { name: 'Edit Written in Chromium' }).click();
@@ -195,7 +198,7 @@ test("nobody but the author sees a draft", async () => {
   await guest.getByRole('heading', { name: 'Not found' }).waitFor();
   assert.equal(await guest.getByText('not yet').count(), 0);
   await guest.goto('/');
-  await guest.getByRole('heading', { name: 'Latest posts' }).waitFor();
+  await guest.locator('.posts > li').first().waitFor();
   assert.equal(await guest.getByText('Secret draft').count(), 0);
 
   const someone = await page();

@@ -105,9 +105,15 @@ func bindSms(app core.App) {
 		g.POST("/auth/phone", authWithPhone)
 
 		ctx, stop := context.WithCancel(context.Background())
-		go sendSmsOutbox(ctx, se.App, kick)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sendSmsOutbox(ctx, se.App, kick)
+		}()
 		se.App.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+			// the sender finishes before the databases close under it
 			stop()
+			<-done
 			return e.Next()
 		})
 		return se.Next()

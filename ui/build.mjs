@@ -7,8 +7,9 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const here = new URL('.', import.meta.url).pathname;
+const here = fileURLToPath(new URL('.', import.meta.url));
 const committed = join(here, '../pb_public');
 const check = process.argv.includes('--check');
 const out = check ? mkdtempSync(join(tmpdir(), 'blogbase-ui-')) : committed;

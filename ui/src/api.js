@@ -4,6 +4,10 @@ import PocketBase from 'pocketbase';
 
 export const pb = new PocketBase(location.origin);
 
+// the router already drops answers for pages the reader left; the SDK's
+// own cancelling of same-path requests would only surface as errors
+pb.autoCancellation(false);
+
 // The public reads carry Cache-Control max-age for CDNs; the app
 // revalidates them (a cheap 304) so that a writer sees their change at
 // once.
@@ -29,9 +33,9 @@ pb.afterSend = (response, data) => {
   return data;
 };
 
-export function checkSession() {
+export async function checkSession() {
   if (!me()) return;
-  pb.collection('users').authRefresh().catch((err) => {
+  await pb.collection('users').authRefresh().catch((err) => {
     if (err.status === 401) pb.authStore.clear();
   });
 }

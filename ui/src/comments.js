@@ -90,16 +90,24 @@ export async function commentsSection(view, post) {
   if (user && post.status === 'published') section.append(commentForm(post, '', 'Add a comment'));
   else if (!user) section.append(h('p', null, h('a', { href: `/login?next=/posts/${post.slug || post.id}` }, 'Log in'), ' to comment.'));
 
-  await load();
-  // one reload for a burst of changes
+  // subscribed first, loaded second: a comment made in between is in the
+  // load or in an event, never lost. One reload for a burst of changes.
   let timer = null;
-  const unsubscribe = await pb.collection('comments').subscribe('*', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => load().catch(() => {}), 100);
-  }, { filter: pb.filter('post = {:post}', { post: post.id }) });
+  let unsubscribe = null;
+  try {
+    unsubscribe = await pb.collection('comments').subscribe('*', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => load().catch(() => {}), 100);
+    }, { filter: pb.filter('post = {:post}', { post: post.id }) });
+  } catch {
+    // no realtime (a proxy without server-sent events): the comments
+    // still show, without live updates
+    section.append(h('p', { class: 'muted' }, 'New comments show when you reload the page.'));
+  }
+  await load();
   return async () => {
     clearTimeout(timer);
-    await unsubscribe();
+    if (unsubscribe) await unsubscribe();
   };
 }
 

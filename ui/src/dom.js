@@ -49,8 +49,11 @@ export function formatPrice(price, currency) {
 // messages PocketBase sends for validation errors.
 export function errorMessage(err) {
   const data = err?.response?.data || {};
-  const fields = Object.entries(data).map(([field, e]) => `${field}: ${e?.message || e}`);
   const message = err?.response?.message || err?.message || 'Something went wrong.';
+  const fields = Object.entries(data)
+    .map(([field, e]) => [field, e?.message || String(e)])
+    .filter(([, text]) => text !== message)
+    .map(([field, text]) => `${field}: ${text}`);
   return fields.length ? `${message} ${fields.join('; ')}` : message;
 }
 

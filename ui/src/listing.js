@@ -21,12 +21,12 @@ export async function authorPage(view, [username]) {
     h('p', { class: 'muted' }, `@${author.username}`),
     author.bio && h('p', { class: 'bio' }, author.bio),
     h('h2', null, 'Posts'));
-  await postList(view, { author: author.username }, { showAuthor: false });
+  await postList(view, { author: author.username }, { showAuthor: false, level: 'h3' });
 }
 
 // postList appends the listing's first page to view and a button that
 // loads the next ones in place.
-async function postList(view, query, { showAuthor = true } = {}) {
+async function postList(view, query, { showAuthor = true, level = 'h2' } = {}) {
   const list = h('ol', { class: 'posts' });
   const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Older posts');
   const empty = h('p', { class: 'muted', hidden: true }, 'No posts yet.');
@@ -37,7 +37,7 @@ async function postList(view, query, { showAuthor = true } = {}) {
     more.disabled = true;
     const page = await listPosts({ ...query, perPage: 10, ...(cursor ? { cursor } : {}) });
     const first = list.children.length;
-    for (const post of page.items) list.append(h('li', null, postSummary(post, showAuthor)));
+    for (const post of page.items) list.append(h('li', null, postSummary(post, showAuthor, level)));
     empty.hidden = list.children.length > 0;
     cursor = page.nextCursor || '';
     more.hidden = !cursor;
@@ -50,15 +50,17 @@ async function postList(view, query, { showAuthor = true } = {}) {
 }
 
 function alertIn(view, err) {
-  view.append(h('p', { role: 'alert', class: 'error' }, errorMessage(err)));
+  let alert = view.querySelector('.error');
+  if (!alert) view.append(alert = h('p', { role: 'alert', class: 'error' }));
+  alert.textContent = errorMessage(err);
 }
 
 // postSummary is a post as the listing shows it; the title, names and
 // summary are text.
-export function postSummary(post, showAuthor = true) {
+export function postSummary(post, showAuthor = true, level = 'h2') {
   const author = post.expand?.author;
   return h('article', { class: 'post-summary' },
-    h('h2', null, h('a', { href: `/posts/${post.slug || post.id}` }, post.title)),
+    h(level, null, h('a', { href: `/posts/${post.slug || post.id}` }, post.title)),
     h('p', { class: 'byline' },
       showAuthor && author && ['by ', h('a', { href: `/authors/${author.username}` }, author.name || author.username), ' · '],
       h('time', { datetime: post.published }, formatDate(post.published)),

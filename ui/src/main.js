@@ -33,13 +33,22 @@ async function render() {
     const cleanup = leave;
     leave = null;
     await Promise.resolve(cleanup()).catch(() => {});
+    if (current !== generation) return;
   }
   renderHeader();
   // each render writes into its own view: a slow page that finishes after
   // the reader moved on writes into a view no longer shown
   const view = h('div', { class: 'view' });
   show(main, view);
-  const path = decodeURI(location.pathname);
+  // after a navigation, the new page is where keyboard and screen reader
+  // users continue, as soon as it starts to show
+  if (navigated) main.focus();
+  let path = '';
+  try {
+    path = decodeURI(location.pathname);
+  } catch {
+    path = '\0'; // a broken escape matches no page
+  }
   const found = routes.find(([pattern]) => pattern.test(path));
   let cleanup = null;
   if (!found) {
@@ -60,9 +69,6 @@ async function render() {
   leave = cleanup || null;
   const heading = view.querySelector('h1');
   document.title = heading ? `${heading.textContent} · blogbase` : 'blogbase';
-  // after a navigation, the page is where keyboard and screen reader
-  // users continue
-  if (navigated) main.focus();
 }
 
 function notFound(el) {
@@ -114,7 +120,8 @@ window.addEventListener('popstate', () => {
   render();
 });
 window.addEventListener('blog:navigate', () => { navigated = true; render(); });
-pb.authStore.onChange(() => renderHeader());
+// a session that ends (logged out here or revoked elsewhere) redraws the
+// page, which may have shown private things
+pb.authStore.onChange((token) => (token ? renderHeader() : render()));
 
-checkSession();
-render();
+checkSession().then(render);

@@ -34,10 +34,16 @@ export async function postPage(view, [idOrSlug], search) {
       orderStatus));
 
   const cleanups = [];
-  const orderId = search.get('order');
-  if (orderId && user) cleanups.push(await followOrder(orderStatus, orderId, post));
-  cleanups.push(await commentsSection(view, post));
-  return () => Promise.all(cleanups.map((c) => c && c()));
+  const cleanup = () => Promise.all(cleanups.map((c) => c && c()));
+  try {
+    const orderId = search.get('order');
+    if (orderId && user) cleanups.push(await followOrder(orderStatus, orderId, post));
+    cleanups.push(await commentsSection(view, post));
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return cleanup;
 }
 
 // paywall tells what the post costs and lets a signed-in reader buy it:
@@ -77,24 +83,40 @@ function paywall(post, user) {
 }
 
 // followOrder shows the state of the order the buyer came back with and,
-// while it is pending, listens for it to be paid, then shows the body.
+// while it is pending, listens for it to be paid, then shows the body. It
+// subscribes before it reads, so that a payment confirmed in between is
+// not missed.
 async function followOrder(el, orderId, post) {
-  let order;
-  try {
-    order = await pb.collection('orders').getOne(orderId);
-  } catch {
-    return null;
-  }
   const describe = (o) => ({
     paid: 'Payment received. Thank you!',
     pending: 'Waiting for the payment to be confirmed…',
     closed: 'This order was closed without payment.',
   })[o.status];
+  const reopen = () => navigate(`/posts/${post.slug || post.id}?order=${orderId}`, { replace: true });
+  let unsubscribe = null;
+  try {
+    unsubscribe = await pb.collection('orders').subscribe(orderId, (e) => {
+      show(el, h('p', null, describe(e.record)));
+      if (e.record.status === 'paid') reopen();
+    });
+  } catch {
+    // no realtime: the state as read now; a reload shows the rest
+  }
+  let order;
+  try {
+    order = await pb.collection('orders').getOne(orderId);
+  } catch {
+    order = null;
+  }
+  if (!order || order.post !== post.id) {
+    if (unsubscribe) await unsubscribe();
+    return null;
+  }
   show(el, h('p', null, describe(order)));
-  if (order.status !== 'pending') return null;
-  const unsubscribe = await pb.collection('orders').subscribe(orderId, (e) => {
-    show(el, h('p', null, describe(e.record)));
-    if (e.record.status === 'paid') navigate(`/posts/${post.slug || post.id}?order=${orderId}`, { replace: true });
-  });
+  if (order.status === 'paid' && post.locked) reopen(); // paid in between
+  if (order.status !== 'pending' && unsubscribe) {
+    await unsubscribe();
+    return null;
+  }
   return unsubscribe;
 }
