@@ -1,6 +1,7 @@
 // Starts a real blogbase server for a test file: a fresh data directory, a
 // free port on 127.0.0.1, a superuser, and a stop() that ends the process
-// by its PID and removes the directory.
+// by its PID and removes the directory (kill9() ends it abruptly and keeps
+// the directory, for a restart on it).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -39,11 +40,16 @@ export function freePort() {
 
 // startServer starts blogbase; env adds variables (BLOG_*) to its own;
 // port, when given, is where it listens (for a BLOG_PUBLIC_URL known in
-// advance).
-export async function startServer({ env = {}, port: wanted } = {}) {
+// advance); dir, when given, is an existing data directory (with its
+// superuser) to serve again, which stop() leaves in place, as it does a
+// new one with keepDir.
+export async function startServer({ env = {}, port: wanted, dir: existing, keepDir = false } = {}) {
   const bin = binary();
-  const dir = mkdtempSync(join(tmpdir(), 'blogbase-e2e-'));
-  execFileSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { stdio: 'ignore' });
+  const dir = existing || mkdtempSync(join(tmpdir(), 'blogbase-e2e-'));
+  const removeDir = () => { if (!existing && !keepDir) rmSync(dir, { recursive: true, force: true }); };
+  if (!existing) {
+    execFileSync(bin, ['superuser', 'upsert', SUPERUSER.email, SUPERUSER.password, '--dir', dir], { stdio: 'ignore' });
+  }
 
   const port = wanted || await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -69,7 +75,7 @@ export async function startServer({ env = {}, port: wanted } = {}) {
     } catch { /* not listening yet */ }
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      if (!existing) rmSync(dir, { recursive: true, force: true });
       throw new Error(`blogbase did not start: ${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -89,12 +95,23 @@ export async function startServer({ env = {}, port: wanted } = {}) {
       // would reconnect forever and keep the test process alive
       for (const pb of clients) pb.realtime.unsubscribe().catch(() => {});
       process.removeListener('exit', killOnExit);
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         process.kill(child.pid, 'SIGTERM');
         await exited;
       }
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
+    },
+    // kill9 ends the process with SIGKILL, as a crash would, and waits for
+    // it; the directory stays
+    async kill9() {
+      for (const pb of clients) pb.realtime.unsubscribe().catch(() => {});
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(child.pid, 'SIGKILL');
+        await exited;
+      }
     },
   };
 }
