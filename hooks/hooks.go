@@ -36,6 +36,7 @@ func Register(app core.App) {
 	bindMe(app)
 	bindSms(app)
 	bindPayments(app)
+	bindBodyLimits(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and
