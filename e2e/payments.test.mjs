@@ -99,9 +99,10 @@ test('Alipay: purchase, signed notification, the body opens for the buyer only',
   assert.equal(again.order.id, order.id);
 
   // the buyer's page hears the order change live
-  const heard = new Promise((resolve) => {
-    buyer.collection('orders').subscribe(order.id, (e) => { if (e.record.status === 'paid') resolve(e.record); });
-  });
+  let paidHeard;
+  const heard = new Promise((resolve) => { paidHeard = resolve; });
+  // subscribed before any notification is sent, so none can pass unheard
+  await buyer.collection('orders').subscribe(order.id, (e) => { if (e.record.status === 'paid') paidHeard(e.record); });
 
   // a forged notification changes nothing
   const forged = alipay.notification(order.outTradeNo, 'TRADE_SUCCESS', '12.50');
