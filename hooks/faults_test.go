@@ -177,3 +177,45 @@ func TestSlowSmsGatewayDoesNotBlock(t *testing.T) {
 		t.Fatalf("%d texts queued", n)
 	}
 }
+
+// TestLockHeldTooLongIs503: a write that cannot get the lock within the
+// busy timeout is answered 503 with Retry-After, through PocketBase's
+// routes and the blog's alike, and writes nothing.
+func TestLockHeldTooLongIs503(t *testing.T) {
+	app := newTestApp(t)
+	defer app.Cleanup()
+	h := serve(t, app)
+	// writes go through the one non-concurrent connection: make it give
+	// up after 200 ms instead of 10 s
+	if _, err := app.NonconcurrentDB().NewQuery("PRAGMA busy_timeout = 200").Execute(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite", filepath.Join(app.DataDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(t.Context(), "ROLLBACK")
+
+	for _, c := range []struct{ name, method, target, body, token string }{
+		{"comment (collections API)", http.MethodPost, "/api/collections/comments/records", `{"post":"` + fx.bobPublished + `","body":"blocked"}`, fx.aliceToken},
+		{"post (blog route)", http.MethodPost, "/api/blog/posts", `{"title":"Blocked","body":"<p>x</p>"}`, fx.aliceToken},
+	} {
+		rec := send(t, h, c.method, c.target, c.body, c.token)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: %d %s, want 503 with Retry-After", c.name, rec.Code, rec.Body)
+		}
+	}
+	conn.ExecContext(t.Context(), "ROLLBACK")
+	if n := countRows(t, app, "comments", nil); n != 6 {
+		t.Fatalf("%d comments", n)
+	}
+}

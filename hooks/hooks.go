@@ -37,6 +37,7 @@ func Register(app core.App) {
 	bindSms(app)
 	bindPayments(app)
 	bindBodyLimits(app)
+	bindBusyAnswers(app)
 }
 
 // listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and
