@@ -33,7 +33,7 @@ type paymentsEnv struct {
 	stripe *fakeStripe
 }
 
-func newPaymentsEnv(t *testing.T) *paymentsEnv {
+func newPaymentsEnv(t testing.TB) *paymentsEnv {
 	t.Helper()
 	platform := alipaytest.New(t)
 	dir := t.TempDir()
@@ -71,7 +71,7 @@ type fakeStripe struct {
 	refuse      string // when set, session creation answers 400 with it
 }
 
-func newFakeStripe(t *testing.T) *fakeStripe {
+func newFakeStripe(t testing.TB) *fakeStripe {
 	f := &fakeStripe{sessions: map[string]map[string]any{}, idempotency: map[string]string{}}
 	f.server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.server.Close)
