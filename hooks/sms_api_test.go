@@ -38,6 +38,14 @@ func TestSmsRoutes(t *testing.T) {
 			},
 		},
 		{
+			Name:            "a number longer than E.164 allows",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/sms/code",
+			Body:            strings.NewReader(`{"phone":"+4942071111192098"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"phone":{"code":"validation_invalid_phone"`},
+		},
+		{
 			Name:            "a code for a registered phone answers the same",
 			Method:          http.MethodPost,
 			URL:             "/api/blog/sms/code",

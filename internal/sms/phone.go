@@ -23,5 +23,12 @@ func NormalizePhone(raw string) (string, error) {
 	if err != nil || !phonenumbers.IsValidNumber(number) {
 		return "", ErrInvalidPhone
 	}
-	return phonenumbers.Format(number, phonenumbers.E164), nil
+	e164 := phonenumbers.Format(number, phonenumbers.E164)
+	// E.164 allows 15 digits; the library's metadata accepts a few longer
+	// national numbers (German ones of up to 14 digits after +49), which
+	// no SMS gateway takes and the users' phone field does not hold
+	if len(e164) > 16 {
+		return "", ErrInvalidPhone
+	}
+	return e164, nil
 }

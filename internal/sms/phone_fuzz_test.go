@@ -18,15 +18,8 @@ func FuzzNormalizePhone(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	// Known bug: NormalizePhone accepts some numbers of more than E.164's
-	// 15 digits (libphonenumber takes German national numbers of up to 14
-	// digits, so +4942071111192098 passes), which the 16-character phone
-	// fields then refuse: POST /api/blog/sms/code answers 500. While this
-	// example is accepted, an over-long result is only logged, so that the
-	// short fuzz run in CI does not fail on it; once it is refused, an
-	// over-long result fails the target.
-	_, err := NormalizePhone("+4942071111192098")
-	overlongKnown := err == nil
+	// longer than E.164 allows, though libphonenumber knows it as German
+	f.Add("+4942071111192098")
 
 	f.Fuzz(func(t *testing.T, raw string) {
 		phone, err := NormalizePhone(raw)
@@ -41,10 +34,7 @@ func FuzzNormalizePhone(f *testing.F) {
 			t.Fatalf("NormalizePhone(%q) = %q, not an E.164 number", raw, phone)
 		}
 		if len(phone) > 16 {
-			if !overlongKnown {
-				t.Fatalf("NormalizePhone(%q) = %q, more than 15 digits", raw, phone)
-			}
-			t.Logf("known bug: NormalizePhone(%q) = %q, more than 15 digits", raw, phone)
+			t.Fatalf("NormalizePhone(%q) = %q, more than 15 digits", raw, phone)
 		}
 		again, err := NormalizePhone(phone)
 		if err != nil || again != phone {
