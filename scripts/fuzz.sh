@@ -43,8 +43,20 @@ while read -r pkg name; do
     continue
   fi
   ran=$((ran + 1))
-  status=0
-  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$duration" -fuzzminimizetime "$minimize" "$pkg" >"$log" 2>&1 || status=$?
+  for try in 1 2; do
+    status=0
+    go test -run '^$' -fuzz "^${name}\$" -fuzztime "$duration" -fuzzminimizetime "$minimize" "$pkg" >"$log" 2>&1 || status=$?
+    # go's fuzzing engine sometimes ends a run that found nothing with
+    # "context deadline exceeded" (a worker still busy when the time is
+    # up, no input saved): that run is tried once more; a second one, or
+    # any other failure, counts
+    if [ "$status" -ne 0 ] && [ "$try" -eq 1 ] && grep -q 'context deadline exceeded' "$log" &&
+      ! grep -q 'Failing input written to' "$log"; then
+      echo "fuzz $name: the engine timed out at the end of the run; running it again"
+      continue
+    fi
+    break
+  done
   execs=$(sed -n 's/.*execs: \([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
   if [ "$status" -ne 0 ]; then
     failed=$((failed + 1))
