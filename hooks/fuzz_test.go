@@ -32,9 +32,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/stripe/stripe-go/v85/webhook"
-	"golang.org/x/net/html"
 
 	"blogbase/internal/alipay"
+	"blogbase/internal/content/contenttest"
 )
 
 // newFuzzApp is the one app a fuzz target sends all its inputs to. Its
@@ -298,7 +298,7 @@ func checkCreatedPost(t *testing.T, app core.App, rec *httptest.ResponseRecorder
 	if err := json.Unmarshal([]byte(mustMarshal(t, stored)), &shown); err != nil || shown != created.Body {
 		t.Fatalf("the answer shows another body than the stored one:\n%q\n%q", created.Body, stored)
 	}
-	if problem := unsafeHTML(stored); problem != "" {
+	if problem := contenttest.UnsafeHTML(stored); problem != "" {
 		t.Fatalf("stored body %q: %s", stored, problem)
 	}
 }
@@ -310,54 +310,6 @@ func mustMarshal(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// unsafeHTML names what in s could run script once shown as HTML, or is "".
-// Attribute values are read as a browser reads them: entities decoded,
-// spaces and control characters dropped before the scheme.
-func unsafeHTML(s string) string {
-	if strings.Contains(strings.ToLower(s), "<script") {
-		return "a <script"
-	}
-	doc, err := html.Parse(strings.NewReader(s))
-	if err != nil {
-		return "unparsable: " + err.Error()
-	}
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode {
-			continue
-		}
-		switch n.Data {
-		case "script", "style", "iframe", "object", "embed", "base", "form", "meta", "link":
-			return "a <" + n.Data + "> element"
-		}
-		for _, a := range n.Attr {
-			name := strings.ToLower(a.Key)
-			if strings.HasPrefix(name, "on") || name == "style" || name == "srcdoc" {
-				return "attribute " + a.Key + "=" + a.Val
-			}
-			switch name {
-			case "href", "src", "cite", "action", "formaction", "xlink:href", "poster", "background":
-				if scriptURL(a.Val) {
-					return "attribute " + a.Key + "=" + a.Val
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// scriptURL tells whether an attribute value (entities decoded) is a
-// javascript:, vbscript: or data: URL to a browser, which ignores ASCII
-// whitespace and control characters in the scheme.
-func scriptURL(v string) bool {
-	v = strings.Map(func(r rune) rune {
-		if r <= ' ' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, strings.ToLower(v))
-	return strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "vbscript:") || strings.HasPrefix(v, "data:")
 }
 
 // alipayNotifySeeds are notification forms; {{order}}, {{app}} and
