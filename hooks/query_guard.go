@@ -1,9 +1,12 @@
 package hooks
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/ganigeorgiev/fexpr"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -11,9 +14,50 @@ import (
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
 )
 
-// bindQueryGuard refuses, for everyone but superusers, the client filter
-// and sort expressions through which PocketBase's rules can be side-stepped
-// in this schema:
+// Query texts are bounded before anything parses them, for everyone,
+// superusers included. PocketBase's filter parser rescans a group for
+// every group around it, so its cost grows with the square of the nesting
+// (a 100 KB filter of nested parentheses took half a minute and 4 GB), and
+// its expand normalizer compares every path with every other one.
+const (
+	// maxQueryFilterLength is PocketBase's own limit, applied before
+	// parsing rather than after.
+	maxQueryFilterLength = search.MaxFilterLength
+	// maxQueryFilterGroups bounds the parentheses of a filter. Counting
+	// every "(" (quoted or not) bounds the nesting however the parser
+	// reads quotes and comments; real filters use a handful.
+	maxQueryFilterGroups = 64
+	// maxQueryListLength bounds sort, expand and fields: eight sort
+	// fields of 255 characters (PocketBase's limits) fit, as do any
+	// expand and fields lists a client really needs.
+	maxQueryListLength = 2048
+)
+
+// boundedQueryParams are the query parameters PocketBase parses as
+// expressions or lists, with the length each may have.
+var boundedQueryParams = []struct {
+	name  string
+	limit int
+}{
+	{search.FilterQueryParam, maxQueryFilterLength},
+	{search.SortQueryParam, maxQueryListLength},
+	{"expand", maxQueryListLength},
+	{"fields", maxQueryListLength},
+}
+
+// parseFilter is the filter parser the guard reads filters with; only
+// bounded filters reach it.
+var parseFilter = fexpr.Parse
+
+// bindQueryGuard checks the filter, sort, expand and fields texts of every
+// request before PocketBase reads them: on the API routes and in realtime
+// subscription options. Batch sub-requests skip the router's middlewares,
+// but PocketBase caps their URLs at 2000 characters, within these bounds,
+// and their record writes read no filter or sort.
+//
+// Everyone's texts must be within bounds (see boundedQueryParams). For
+// everyone but superusers, it also refuses the filters and sorts through
+// which PocketBase's rules can be side-stepped in this schema:
 //
 //   - back-relations (posts_via_author, …). PocketBase applies a joined
 //     collection's list rule to client filters, but not to multi-valued
@@ -21,20 +65,17 @@ import (
 //     would test every post of a user, drafts and paid bodies included.
 //   - sorting by email, which would order users by a field the API hides
 //     unless emailVisibility is on.
-//
-// It covers the collections API and realtime subscription options.
 func bindQueryGuard(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
 			Id:       "blogQueryGuard",
 			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority + 1, // knows the caller
 			Func: func(e *core.RequestEvent) error {
-				if !strings.HasPrefix(e.Request.URL.Path, "/api/collections/") || e.HasSuperuserAuth() {
+				if !strings.HasPrefix(e.Request.URL.Path, "/api/") {
 					return e.Next()
 				}
-				q := e.Request.URL.Query()
-				if problem := unsafeQuery(q.Get("filter"), q.Get("sort")); problem != "" {
-					return e.BadRequestError(problem, nil)
+				if err := guardRequestQuery(e); err != nil {
+					return err
 				}
 				return e.Next()
 			},
@@ -43,31 +84,80 @@ func bindQueryGuard(app core.App) {
 	})
 
 	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
-		if e.HasSuperuserAuth() {
-			return e.Next()
-		}
-		filters, sorts := subscriptionQueries(e.Subscriptions)
-		for i := range filters {
-			if problem := unsafeQuery(filters[i], sorts[i]); problem != "" {
-				return e.BadRequestError(problem, nil)
+		superuser := e.HasSuperuserAuth()
+		for _, query := range subscriptionQueries(e.Subscriptions) {
+			if errs := unsafeQuery(query, superuser); len(errs) > 0 {
+				return e.BadRequestError("The subscription's query options are not allowed.", errs)
 			}
 		}
 		return e.Next()
 	})
 }
 
-// unsafeQuery says why a filter or sort is refused, or "" when it is not.
-// It reads them the way PocketBase does (fexpr for filters, its sort
-// parser), so quoting, escapes and modifiers such as :lower change nothing.
-func unsafeQuery(filter, sort string) string {
-	for _, identifier := range filterIdentifiers(filter) {
-		if strings.Contains(identifier, "_via_") {
-			return "Filtering through a back-relation (…_via_…) is not allowed."
+// guardRequestQuery answers 400 when the request's query texts are out of
+// bounds or not allowed for the caller.
+func guardRequestQuery(e *core.RequestEvent) error {
+	if e.Request.URL.RawQuery == "" {
+		return nil
+	}
+	if errs := unsafeQuery(e.Request.URL.Query(), e.HasSuperuserAuth()); len(errs) > 0 {
+		return e.BadRequestError("The query parameters are not allowed.", errs)
+	}
+	return nil
+}
+
+// unsafeQuery checks the bounded parameters of query (every value of
+// each, since a repeated parameter may be read by its first or its last
+// value) and returns an error per refused parameter.
+func unsafeQuery(query url.Values, superuser bool) validation.Errors {
+	errs := validation.Errors{}
+	for _, p := range boundedQueryParams {
+		for _, value := range query[p.name] {
+			if err := oversizedQueryText(p.name, value, p.limit); err != nil {
+				errs[p.name] = err
+				break
+			}
 		}
 	}
+	if len(errs) > 0 || superuser {
+		return errs // nothing out of bounds is ever parsed
+	}
+
+	for _, filter := range query[search.FilterQueryParam] {
+		for _, identifier := range filterIdentifiers(filter) {
+			if strings.Contains(identifier, "_via_") {
+				errs[search.FilterQueryParam] = validation.NewError("validation_back_relation_filter",
+					"Filtering through a back-relation (…_via_…) is not allowed.")
+			}
+		}
+	}
+	for _, sort := range query[search.SortQueryParam] {
+		if err := unsafeSort(sort); err != nil {
+			errs[search.SortQueryParam] = err
+		}
+	}
+	return errs
+}
+
+// oversizedQueryText refuses a parameter value over its length, or a
+// filter with more parentheses than maxQueryFilterGroups.
+func oversizedQueryText(name, value string, limit int) error {
+	if len(value) > limit {
+		return validation.NewError("validation_query_too_long",
+			fmt.Sprintf("The %s parameter must be at most %d characters long.", name, limit))
+	}
+	if name == search.FilterQueryParam && strings.Count(value, "(") > maxQueryFilterGroups {
+		return validation.NewError("validation_filter_too_nested",
+			fmt.Sprintf("A filter may have at most %d parentheses.", maxQueryFilterGroups))
+	}
+	return nil
+}
+
+// unsafeSort refuses sorting by a back-relation or by an email address.
+func unsafeSort(sort string) error {
 	for _, field := range search.ParseSortFromString(sort) {
 		if strings.Contains(field.Name, "_via_") {
-			return "Sorting by a back-relation (…_via_…) is not allowed."
+			return validation.NewError("validation_back_relation_sort", "Sorting by a back-relation (…_via_…) is not allowed.")
 		}
 		if strings.HasPrefix(field.Name, "@request.") {
 			continue // the caller's own data
@@ -75,20 +165,22 @@ func unsafeQuery(filter, sort string) string {
 		path := strings.Split(field.Name, ".")
 		last, _, _ := strings.Cut(path[len(path)-1], ":")
 		if last == "email" {
-			return "Sorting by email is not allowed."
+			return validation.NewError("validation_email_sort", "Sorting by email is not allowed.")
 		}
 	}
-	return ""
+	return nil
 }
 
 // filterIdentifiers lists every field path a filter names, inside groups
-// and function arguments too. A filter PocketBase cannot parse names none:
-// PocketBase refuses it anyway.
+// and function arguments too. It reads the filter the way PocketBase does
+// (fexpr), so quoting, escapes and modifiers such as :lower change
+// nothing. A filter PocketBase cannot parse names none: PocketBase
+// refuses it anyway.
 func filterIdentifiers(filter string) []string {
 	if strings.TrimSpace(filter) == "" {
 		return nil
 	}
-	groups, err := fexpr.Parse(filter)
+	groups, err := parseFilter(filter)
 	if err != nil {
 		return nil
 	}
@@ -122,14 +214,18 @@ func filterIdentifiers(filter string) []string {
 	return identifiers
 }
 
-// subscriptionQueries reads the filter and sort of each realtime
+// subscriptionQueries reads the query options of each realtime
 // subscription with PocketBase's own parser of "topic?options=…".
-func subscriptionQueries(topics []string) (filters, sorts []string) {
+func subscriptionQueries(topics []string) []url.Values {
 	parsed := subscriptions.NewDefaultClient() // a throwaway, for its parser
 	parsed.Subscribe(topics...)
+	var queries []url.Values
 	for _, options := range parsed.Subscriptions() {
-		filters = append(filters, options.Query["filter"])
-		sorts = append(sorts, options.Query["sort"])
+		query := url.Values{}
+		for name, value := range options.Query {
+			query.Set(name, value)
+		}
+		queries = append(queries, query)
 	}
-	return filters, sorts
+	return queries
 }

@@ -6,9 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
+
+	"blogbase/hooks"
 )
 
 // TestQueryGuard checks that nobody but a superuser can probe drafts, paid
@@ -111,4 +114,111 @@ func TestQueryGuard(t *testing.T) {
 
 func quoteJSON(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// nestedFilter is a filter of depth levels of parentheses around title="x":
+// PocketBase's parser costs grow with the square of depth.
+func nestedFilter(depth int) string {
+	return strings.Repeat("(", depth) + `title="x"` + strings.Repeat(")", depth)
+}
+
+// TestQueryGuardBoundsEveryQueryText checks that filter, sort, expand and
+// fields texts over their bounds are refused before anything parses them,
+// whoever asks and by whichever path they come (collections API, batch
+// sub-requests, realtime subscription options).
+func TestQueryGuardBoundsEveryQueryText(t *testing.T) {
+	// not parallel: it counts the parses made while it runs
+
+	refused := func(name, target, token, param, code string) tests.ApiScenario {
+		return tests.ApiScenario{
+			Name:               name,
+			Method:             http.MethodGet,
+			URL:                target,
+			Headers:            auth(token),
+			ExpectedStatus:     400,
+			ExpectedContent:    []string{`"` + param + `":{"code":"` + code + `"`},
+			NotExpectedContent: []string{`"items"`},
+		}
+	}
+	list := "/api/collections/posts/records"
+	deep := urlQuery(nestedFilter(20000))   // 40 KB, the reported attack
+	deeper := urlQuery(nestedFilter(50000)) // 100 KB
+	within := urlQuery(nestedFilter(1700))  // under 3500 characters, 1,700 levels
+	long := strings.Repeat("author,", 1000)
+
+	scenarios := []tests.ApiScenario{
+		refused("guest listing with a 40 KB nested filter", list+"?filter="+deep, "", "filter", "validation_query_too_long"),
+		refused("guest listing with a 100 KB nested filter", list+"?filter="+deeper, "", "filter", "validation_query_too_long"),
+		refused("superuser listing with a 100 KB nested filter", list+"?filter="+deeper, fx.superuserToken, "filter", "validation_query_too_long"),
+		refused("guest listing with 1,700 levels in 3,400 characters", list+"?filter="+within, "", "filter", "validation_filter_too_nested"),
+		refused("superuser listing with 1,700 levels in 3,400 characters", list+"?filter="+within, fx.superuserToken, "filter", "validation_filter_too_nested"),
+		refused("user with a nested filter behind a harmless one", list+"?filter=title%3D%22x%22&filter="+within, fx.bobToken, "filter", "validation_filter_too_nested"),
+		refused("guest hiding nesting after a comment and a quote", list+"?filter="+urlQuery("// \"\n"+nestedFilter(100)), "", "filter", "validation_filter_too_nested"),
+		refused("guest viewing with a 7 KB expand", "/api/collections/posts/records/"+fx.bobPublished+"?expand="+long, "", "expand", "validation_query_too_long"),
+		refused("guest listing with a 7 KB sort", list+"?sort="+long, "", "sort", "validation_query_too_long"),
+		refused("guest listing with 7 KB of fields", list+"?fields="+long, "", "fields", "validation_query_too_long"),
+		refused("superuser listing logs with a nested filter", "/api/logs?filter="+within, fx.superuserToken, "filter", "validation_filter_too_nested"),
+		{
+			Name:            "guest listing with a few groups",
+			Method:          http.MethodGet,
+			URL:             list + "?filter=" + urlQuery(`(title ~ "(a" || (title ~ "b)" && price = 0)) && `+nestedFilter(20)),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":0`},
+		},
+		{
+			Name:            "guest expanding the author",
+			Method:          http.MethodGet,
+			URL:             "/api/collections/posts/records/" + fx.bobPublished + "?expand=author&fields=id,expand.author.username",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"username":"bob"`},
+		},
+		{
+			Name:   "user whose batch sub-request carries a 7 KB expand",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"POST","url":"/api/collections/comments/records","body":{"post":"` + fx.bobPublished + `","body":"first"}},
+				{"method":"POST","url":"/api/collections/comments/records?expand=` + long + `","body":{"post":"` + fx.bobPublished + `","body":"second"}}
+			]}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"url":{"code":"validation_length_too_long"`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				if n := countRows(t, app, "comments", dbx.HashExp{"body": "first"}); n != 0 {
+					t.Fatalf("the batch wrote %d comments", n)
+				}
+			},
+		},
+	}
+
+	client := subscriptions.NewDefaultClient()
+	// the JS SDK leaves parentheses unescaped (encodeURIComponent): 1,100
+	// levels fit in PocketBase's 2,500 characters a topic
+	deepSubscription := `comments/*?options=` + strings.NewReplacer(`{`, `%7B`, `}`, `%7D`, `"`, `%22`, `=`, `%3D`, `:`, `%3A`).
+		Replace(`{"query":{"filter":"`+strings.ReplaceAll(nestedFilter(1100), `"`, `\"`)+`"}}`)
+	scenarios = append(scenarios, tests.ApiScenario{
+		Name:   "guest subscribing with 1,100 levels of nesting",
+		Method: http.MethodPost,
+		URL:    "/api/realtime",
+		Body:   strings.NewReader(`{"clientId":"` + client.Id() + `","subscriptions":[` + quoteJSON(deepSubscription) + `]}`),
+		BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			app.SubscriptionsBroker().Register(client)
+		},
+		ExpectedStatus:  400,
+		ExpectedContent: []string{`validation_filter_too_nested`},
+		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+			if subs := client.Subscriptions(); len(subs) != 0 {
+				t.Fatalf("the refused subscription was kept: %v", subs)
+			}
+		},
+	})
+
+	before := hooks.OutOfBoundsFilterParses()
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+	if parsed := hooks.OutOfBoundsFilterParses() - before; parsed != 0 {
+		t.Fatalf("%d filters over the bounds were parsed", parsed)
+	}
 }
