@@ -190,9 +190,13 @@ func stripeWebhook(e *core.RequestEvent) error {
 	if settings.WebhookSecret == "" {
 		return answer(http.StatusServiceUnavailable, "not_configured", err.Error())
 	}
+	header := e.Request.Header.Get("Stripe-Signature")
+	signedAt, ok := stripeSignedAt(header)
+	if !ok {
+		return answer(http.StatusBadRequest, "bad_signature", "The Stripe-Signature header carries more than one timestamp (t=).")
+	}
 	// the signature is what is checked; the event's API version may
 	// differ from the library's since only stable fields are read
-	header := e.Request.Header.Get("Stripe-Signature")
 	event, err := webhook.ConstructEventWithOptions(payload, header,
 		settings.WebhookSecret, webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true})
 	switch {
@@ -203,7 +207,7 @@ func stripeWebhook(e *core.RequestEvent) error {
 		// signed by Stripe, yet not an event we can read
 		ev.Verified = true
 		return answer(http.StatusBadRequest, "malformed", "The event cannot be read: "+err.Error())
-	case signedInFuture(header, time.Now()):
+	case signedAt.After(time.Now().Add(webhook.DefaultTolerance)):
 		// the library bounds a signature's age only; a clock far ahead
 		// is as suspect as one far behind
 		return answer(http.StatusBadRequest, "bad_signature", "The Stripe-Signature timestamp is more than 5 minutes ahead.")
@@ -273,16 +277,27 @@ func stripeWebhook(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"received": true})
 }
 
-// signedInFuture tells whether a Stripe-Signature header's timestamp is
-// further ahead of now than Stripe's tolerance.
-func signedInFuture(header string, now time.Time) bool {
-	for _, part := range strings.Split(header, ",") {
-		if value, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
-			t, err := strconv.ParseInt(value, 10, 64)
-			return err == nil && time.Unix(t, 0).After(now.Add(webhook.DefaultTolerance))
+// stripeSignedAt is the timestamp a Stripe-Signature header is verified
+// with, read as stripe-go reads it: the value of a "t=" pair (an
+// unreadable one is the library's to refuse). stripe-go keeps the last of
+// several, so a header with more than one is not ok: our checks could be
+// shown a time that was never signed.
+func stripeSignedAt(header string) (signedAt time.Time, ok bool) {
+	found := false
+	for _, pair := range strings.Split(header, ",") {
+		value, isTime := strings.CutPrefix(pair, "t=")
+		if !isTime {
+			continue
+		}
+		if found {
+			return time.Time{}, false
+		}
+		found = true
+		if t, err := strconv.ParseInt(value, 10, 64); err == nil {
+			signedAt = time.Unix(t, 0)
 		}
 	}
-	return false
+	return signedAt, true
 }
 
 // stripeAmountMismatch describes how a paid session differs from its
