@@ -13,9 +13,10 @@ import (
 const commentsCollection = "comments"
 
 // bindComments keeps the comment invariants on every write path: a reply
-// stays on its parent's post, a comment never moves to another post,
-// parent or author, and posts.commentsCount moves in the same transaction
-// as every comment that comes or goes.
+// stays on its parent's post and in its parent's thread, a comment never
+// moves to another post, parent, thread or author, and
+// posts.commentsCount moves in the same transaction as every comment that
+// comes or goes.
 func bindComments(app core.App, cache *publicCache) {
 	// a signed-in user may leave author out: it is them (the create rule
 	// refuses anybody else's id)
@@ -40,12 +41,17 @@ func bindComments(app core.App, cache *publicCache) {
 	app.OnRecordAfterDeleteSuccess(commentsCollection).BindFunc(invalidate)
 }
 
-// saveCountedComment inserts a comment and counts it on its post in one
-// transaction.
+// saveCountedComment inserts a comment, with its thread, and counts it on
+// its post in one transaction.
 func saveCountedComment(e *core.RecordEvent) error {
 	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
 
 	return inTransaction(e, func(tx core.App) error {
+		thread, err := threadOf(tx, e.Record.GetString("parent"))
+		if err != nil {
+			return err
+		}
+		e.Record.Set("thread", thread)
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -76,6 +82,28 @@ func deleteCountedComment(e *core.RecordEvent) error {
 	})
 }
 
+// threadOf is the thread of a reply to parent: the top-level comment its
+// chain of parents leads to, read from the parent in one step. A
+// top-level comment (no parent) has none, nor has a reply to a missing
+// parent, which validateComment refuses.
+func threadOf(tx core.App, parent string) (string, error) {
+	if parent == "" {
+		return "", nil
+	}
+	var parentThread string
+	err := tx.DB().Select("thread").From(commentsCollection).
+		Where(dbx.HashExp{"id": parent}).Row(&parentThread)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", err
+	case parentThread == "":
+		return parent, nil // a reply to a top-level comment
+	}
+	return parentThread, nil
+}
+
 // countComments moves a post's commentsCount by delta in the transaction
 // that added or removed the comment. Writes are serialized (one writer
 // connection, BEGIN IMMEDIATE), and every comment insert and delete,
@@ -91,7 +119,8 @@ func countComments(tx core.App, postId string, delta int) error {
 }
 
 // updateComment lets the author edit the body only: post, parent and
-// author are compared with the stored row, in the write's transaction.
+// author are compared with the stored row, in the write's transaction,
+// and the thread, the server's, is kept.
 func updateComment(e *core.RecordEvent) error {
 	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
 
@@ -100,12 +129,14 @@ func updateComment(e *core.RecordEvent) error {
 			Post   string `db:"post"`
 			Parent string `db:"parent"`
 			Author string `db:"author"`
+			Thread string `db:"thread"`
 		}
-		err := tx.DB().Select("post", "parent", "author").From(commentsCollection).
+		err := tx.DB().Select("post", "parent", "author", "thread").From(commentsCollection).
 			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
 		if err != nil {
 			return err
 		}
+		e.Record.Set("thread", stored.Thread)
 		errs := validation.Errors{}
 		for field, was := range map[string]string{"post": stored.Post, "parent": stored.Parent, "author": stored.Author} {
 			if e.Record.GetString(field) != was {

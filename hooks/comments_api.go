@@ -4,8 +4,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -38,8 +36,9 @@ type commentsPage struct {
 
 // threadedComments answers a page of a post's top-level comments, oldest
 // first, each with its replies (and replies to replies) oldest first in
-// "replies" (at most maxRepliesShown, with the total in "repliesCount"),
-// every comment with expand.author.
+// "replies" (the first maxRepliesShown, with the total in "repliesCount";
+// the rest are read through the collections API by their thread), every
+// comment with expand.author.
 func threadedComments(e *core.RequestEvent) error {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {
@@ -71,16 +70,16 @@ func threadedComments(e *core.RequestEvent) error {
 		return e.InternalServerError("Failed to load the comments.", err)
 	}
 
-	replies, err := repliesOf(e.App, threads)
+	replies, repliesCount, err := firstRepliesOf(e.App, threads)
 	if err != nil {
 		return e.InternalServerError("Failed to load the comments.", err)
 	}
 
-	all := slices.Clone(threads)
+	shown := slices.Clone(threads)
 	for _, r := range replies {
-		all = append(all, r...)
+		shown = append(shown, r...)
 	}
-	authors, err := publicAuthorsOf(e.App, all)
+	authors, err := publicAuthorsOf(e.App, shown)
 	if err != nil {
 		return e.InternalServerError("Failed to load the comments.", err)
 	}
@@ -93,62 +92,55 @@ func threadedComments(e *core.RequestEvent) error {
 	for _, thread := range threads {
 		item := withAuthor(thread)
 		list := []map[string]any{}
-		all := replies[thread.Id]
-		for _, reply := range all[:min(len(all), maxRepliesShown)] {
+		for _, reply := range replies[thread.Id] {
 			list = append(list, withAuthor(reply))
 		}
 		item["replies"] = list
-		item["repliesCount"] = len(all)
+		item["repliesCount"] = repliesCount[thread.Id]
 		result.Items = append(result.Items, item)
 	}
 	return e.JSON(http.StatusOK, result)
 }
 
-// repliesOf loads every reply below the given top-level comments, however
-// deep, grouped by the top-level comment they belong to, oldest first.
-func repliesOf(app core.App, threads []*core.Record) (map[string][]*core.Record, error) {
-	byThread := map[string][]*core.Record{}
+// firstRepliesOf reads, for each top-level comment, how many replies its
+// thread has, however deep, and its first maxRepliesShown replies, oldest
+// first. Both come from the comments.thread index: the cost follows what
+// is sent, not the size of the discussion.
+func firstRepliesOf(app core.App, threads []*core.Record) (map[string][]*core.Record, map[string]int, error) {
+	replies := map[string][]*core.Record{}
+	counts := map[string]int{}
 	if len(threads) == 0 {
-		return byThread, nil
+		return replies, counts, nil
 	}
 
-	params := dbx.Params{}
-	placeholders := make([]string, len(threads))
+	ids := make([]any, len(threads))
 	for i, t := range threads {
-		name := "t" + strconv.Itoa(i)
-		params[name] = t.Id
-		placeholders[i] = "{:" + name + "}"
+		ids[i] = t.Id
 	}
-	// the replies are read joined to the recursive walk, never through an
-	// IN list of their ids, which SQLite caps at 32766 variables
-	var replies []*core.Record
-	err := app.RecordQuery(commentsCollection).
-		PreFragment(`WITH RECURSIVE descendant(id) AS (
-			SELECT c.id FROM comments c WHERE c.parent IN (`+strings.Join(placeholders, ",")+`)
-			UNION
-			SELECT c.id FROM comments c JOIN descendant d ON c.parent = d.id
-		)`).
-		InnerJoin("descendant", dbx.NewExp("descendant.id = comments.id")).
-		Bind(params).
-		OrderBy("comments.created ASC", "comments.id ASC").
-		All(&replies)
+	var sizes []struct {
+		Thread string `db:"thread"`
+		N      int    `db:"n"`
+	}
+	// "thread != ''" lets SQLite use the partial index
+	err := app.DB().Select("thread", "COUNT(*) AS n").From(commentsCollection).
+		Where(dbx.In("thread", ids...)).AndWhere(dbx.NewExp("[[thread]] != ''")).
+		GroupBy("thread").All(&sizes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	parentOf := make(map[string]string, len(replies))
-	for _, r := range replies {
-		parentOf[r.Id] = r.GetString("parent")
-	}
-	for _, r := range replies {
-		thread := r.GetString("parent")
-		for {
-			up, ok := parentOf[thread]
-			if !ok {
-				break
-			}
-			thread = up
+
+	for _, size := range sizes {
+		counts[size.Thread] = size.N
+		var first []*core.Record
+		err := app.RecordQuery(commentsCollection).
+			AndWhere(dbx.HashExp{"thread": size.Thread}).AndWhere(dbx.NewExp("[[thread]] != ''")).
+			OrderBy("created ASC", "id ASC").
+			Limit(maxRepliesShown).
+			All(&first)
+		if err != nil {
+			return nil, nil, err
 		}
-		byThread[thread] = append(byThread[thread], r)
+		replies[size.Thread] = first
 	}
-	return byThread, nil
+	return replies, counts, nil
 }
