@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -545,5 +546,124 @@ func TestCommentsRealtime(t *testing.T) {
 		if len(heard[c]) != 0 {
 			t.Fatalf("%s heard the comments of another's draft: %v", name, heard[c])
 		}
+	}
+}
+
+// TestLongThreads checks a thread longer than the route shows: the route
+// sends its first 500 replies, oldest first, and counts them all, replies
+// to replies included; every reply knows its thread, whatever a client
+// sends, and the rest of a thread is read through the collections API.
+func TestLongThreads(t *testing.T) {
+	t.Parallel()
+
+	// 510 more replies in the first thread, every tenth answering the one
+	// before it
+	addReplies := func(t testing.TB, app *tests.TestApp) {
+		parent := fx.commentTop1
+		for i := range 510 {
+			if i%10 != 9 {
+				parent = fx.commentTop1
+			}
+			c, err := createComment(app, fx.bobPublished, fx.bobId, parent, fmt.Sprintf("reply %03d", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			parent = c.Id
+		}
+	}
+	longThread := func() *tests.TestApp {
+		app := newTestApp(t)
+		addReplies(t, app)
+		return app
+	}
+
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "guest reading a thread of 512 replies",
+			Method:          http.MethodGet,
+			URL:             "/api/blog/posts/" + fx.bobPublished + "/comments",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"repliesCount":512`, `"repliesCount":0`},
+			TestAppFactory:  func(t testing.TB) *tests.TestApp { return longThread() },
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				var page struct {
+					Items []struct {
+						Id      string `json:"id"`
+						Replies []struct {
+							Id     string `json:"id"`
+							Body   string `json:"body"`
+							Thread string `json:"thread"`
+						} `json:"replies"`
+					} `json:"items"`
+				}
+				if err := json.NewDecoder(res.Body).Decode(&page); err != nil {
+					t.Fatal(err)
+				}
+				replies := page.Items[0].Replies
+				if len(replies) != 500 {
+					t.Fatalf("%d replies sent, want the first 500", len(replies))
+				}
+				// the oldest 500 of the 512 below the thread, walked by parent
+				var oldest []string
+				err := app.DB().NewQuery(`
+					WITH RECURSIVE below(id) AS (
+						SELECT id FROM comments WHERE parent = {:top}
+						UNION ALL SELECT c.id FROM comments c JOIN below ON c.parent = below.id)
+					SELECT c.id FROM comments c JOIN below ON below.id = c.id
+					ORDER BY c.created, c.id LIMIT 500`).Bind(dbx.Params{"top": fx.commentTop1}).Column(&oldest)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, r := range replies {
+					if r.Id != oldest[i] {
+						t.Fatalf("reply %d is %s (%q), want %s: not the oldest first", i, r.Id, r.Body, oldest[i])
+					}
+					if r.Thread != fx.commentTop1 {
+						t.Fatalf("reply %s has thread %q", r.Id, r.Thread)
+					}
+				}
+			},
+		},
+		{
+			Name:            "guest reading the rest of a thread through the collections API",
+			Method:          http.MethodGet,
+			URL:             "/api/collections/comments/records?perPage=500&page=2&sort=created,id&filter=" + urlQuery(`thread = "`+fx.commentTop1+`"`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":512`, `"body":"reply 498"`, `"body":"reply 509"`},
+			TestAppFactory:  func(t testing.TB) *tests.TestApp { return longThread() },
+		},
+		{
+			Name:            "user replying with a thread of their choosing",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/comments/records",
+			Body:            strings.NewReader(`{"post":"` + fx.bobPublished + `","parent":"` + fx.commentReply2 + `","thread":"` + fx.commentTop2 + `","body":"deep"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"thread":"` + fx.commentTop1 + `"`},
+		},
+		{
+			Name:            "user starting a thread with a thread of their choosing",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/comments/records",
+			Body:            strings.NewReader(`{"post":"` + fx.bobPublished + `","thread":"` + fx.commentTop2 + `","body":"new thread"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"thread":""`},
+		},
+		{
+			Name:            "author moving a reply to another thread",
+			Method:          http.MethodPatch,
+			URL:             "/api/collections/comments/records/" + fx.commentReply1,
+			Body:            strings.NewReader(`{"thread":"` + fx.commentTop2 + `","body":"edited"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"thread":"` + fx.commentTop1 + `"`, `"body":"edited"`},
+		},
+	}
+	for _, s := range scenarios {
+		if s.TestAppFactory == nil {
+			s.TestAppFactory = newTestApp
+		}
+		s.Test(t)
 	}
 }
