@@ -70,3 +70,12 @@ func inTransaction(e *core.RecordEvent, fn func(tx core.App) error) error {
 		return fn(tx)
 	})
 }
+
+// authUserId is the id of the signed-in user making the request, or ""
+// for a guest or a superuser.
+func authUserId(e *core.RequestEvent) string {
+	if e.Auth == nil || e.Auth.Collection().Name != usersCollection {
+		return ""
+	}
+	return e.Auth.Id
+}

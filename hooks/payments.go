@@ -85,7 +85,7 @@ func purchasePost(e *core.RequestEvent) error {
 		})
 	}
 
-	post, err := findPostByIdOrSlug(e.App, e.Request.PathValue("id"))
+	post, err := findPostByIdOrSlug(e.App, e.Request.PathValue("id"), authUserId(e))
 	if err != nil {
 		return e.NotFoundError("", nil)
 	}

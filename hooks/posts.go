@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -42,7 +43,7 @@ func createPostWithContent(e *core.RecordEvent) error {
 		// whatever the client, the dashboard or Go code set, and updates
 		// never change it (see completeUpdatedPost)
 		e.Record.Set("commentsCount", 0)
-		if err := completePost(tx, e.Record); err != nil {
+		if err := completePost(tx, e.Record, ""); err != nil {
 			return err
 		}
 		if err := e.Next(); err != nil {
@@ -70,10 +71,11 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
 			Author        string `db:"author"`
+			Slug          string `db:"slug"`
 			Summary       string `db:"summary"`
 			CommentsCount int    `db:"commentsCount"`
 		}
-		err := tx.DB().Select("author", "summary", "commentsCount").From(postsCollection).
+		err := tx.DB().Select("author", "slug", "summary", "commentsCount").From(postsCollection).
 			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
 		if err != nil {
 			return err
@@ -88,7 +90,7 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 		if err := completeSummary(tx, e.Record, stored.Summary); err != nil {
 			return err
 		}
-		if err := completePost(tx, e.Record); err != nil {
+		if err := completePost(tx, e.Record, stored.Slug); err != nil {
 			return err
 		}
 		return e.Next()
@@ -96,9 +98,10 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 }
 
 // completePost fills what the server derives when the author left it empty:
-// status, currency, a unique slug from the title and the first publication
-// date.
-func completePost(tx core.App, post *core.Record) error {
+// status, currency, a unique slug from the title (see completeSlug; stored
+// is the slug saved before this write, "" for a new post) and the first
+// publication date.
+func completePost(tx core.App, post *core.Record, stored string) error {
 	post.Set("title", strings.TrimSpace(post.GetString("title")))
 	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
 
@@ -112,15 +115,7 @@ func completePost(tx core.App, post *core.Record) error {
 		post.Set("published", types.NowDateTime())
 	}
 
-	if post.GetString("slug") == "" {
-		slug, err := uniqueSlug(tx, content.Slug(post.GetString("title")), post.Id)
-		if err != nil {
-			return err
-		}
-		post.Set("slug", slug)
-	}
-
-	return nil
+	return completeSlug(tx, post, stored)
 }
 
 // completeSummary makes the summary follow the body and the price until the
@@ -160,6 +155,13 @@ func validatePost(e *core.RecordEvent) error {
 
 	if _, ok := errs["currency"]; !ok && !knownCurrency(e.Record.GetString("currency")) {
 		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
+	}
+
+	// a date in the future would keep a post at the top of the listing
+	// until then; an old date (an imported post) is the author's to give
+	if _, ok := errs["published"]; !ok && e.Record.GetString("status") == statusPublished &&
+		e.Record.GetDateTime("published").Time().After(time.Now()) {
+		errs["published"] = validation.NewError("validation_published_future", "The publication date of a published post cannot be in the future.")
 	}
 
 	if _, ok := errs["slug"]; !ok && content.LooksLikeRecordId(e.Record.GetString("slug")) {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -93,7 +92,7 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 	idOrSlug := e.Request.PathValue("idOrSlug")
 
 	if e.Auth != nil {
-		post, err := findPostByIdOrSlug(e.App, idOrSlug)
+		post, err := findPostByIdOrSlug(e.App, idOrSlug, authUserId(e))
 		if err != nil {
 			return e.NotFoundError("", nil)
 		}
@@ -108,7 +107,7 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 		// built for any guest, not from this request (whose body or
 		// headers are none of the answer's business)
 		guest := guestRequestInfo()
-		post, err := findPostByIdOrSlug(e.App, idOrSlug)
+		post, err := findPostByIdOrSlug(e.App, idOrSlug, "")
 		if err != nil {
 			return nil, errPostNotFound
 		}
@@ -401,12 +400,6 @@ func saveBody(tx core.App, postId string, body *string) error {
 	}
 	content.Set("body", *body)
 	return tx.Save(content)
-}
-
-// findPostByIdOrSlug finds a post by either key in one query. Slugs never
-// have the shape of a record id (see validatePost), so the two cannot clash.
-func findPostByIdOrSlug(app core.App, idOrSlug string) (*core.Record, error) {
-	return app.FindFirstRecordByFilter(postsCollection, "id = {:key} || slug = {:key}", dbx.Params{"key": idOrSlug})
 }
 
 // requirePostVisible answers 404 to a viewer who may not see the post. It

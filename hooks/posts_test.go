@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -619,7 +620,7 @@ func TestPostsSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"idx_posts_slug", "idx_posts_status_published", "idx_posts_author_status"} {
+	for _, name := range []string{"idx_posts_published_slug", "idx_posts_author_slug", "idx_posts_status_published", "idx_posts_author_status"} {
 		if posts.GetIndex(name) == "" {
 			t.Errorf("index %s is missing", name)
 		}
@@ -687,4 +688,91 @@ func TestStalePostRecordCannotPublishAnOldSummary(t *testing.T) {
 	if saved, _ = app.FindRecordById("posts", fx.aliceDraft); saved.GetString("summary") != "Read on" {
 		t.Fatalf("the author's summary was replaced by %q", saved.GetString("summary"))
 	}
+}
+
+// TestPublicationDates checks that a published post may carry a date in
+// the past (an imported post) but none in the future, which would keep it
+// at the top of the listing, whichever path writes it.
+func TestPublicationDates(t *testing.T) {
+	t.Parallel()
+
+	records := "/api/collections/posts/records"
+	future := `"9999-12-31 23:59:59.999Z"`
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "author dating a published post in the future",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.alicePublished,
+			Body:            strings.NewReader(`{"published":` + future + `}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"published":{"code":"validation_published_future"`},
+		},
+		{
+			Name:            "author creating a published post dated tomorrow",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Tomorrow","author":"` + fx.aliceId + `","status":"published","published":"` + time.Now().Add(24*time.Hour).UTC().Format("2006-01-02 15:04:05.000Z") + `"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"published":{"code":"validation_published_future"`},
+			AfterTestFunc:   assertPostCount(4),
+		},
+		{
+			Name:   "author publishing a future-dated post in a batch",
+			Method: http.MethodPost,
+			URL:    "/api/batch",
+			Body: strings.NewReader(`{"requests":[
+				{"method":"PATCH","url":"` + records + `/` + fx.aliceDraft + `","body":{"status":"published","published":` + future + `}}
+			]}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`validation_published_future`},
+		},
+		{
+			Name:            "author publishing a draft dated in the future earlier",
+			Method:          http.MethodPatch,
+			URL:             "/api/blog/posts/" + fx.aliceDraft,
+			Body:            strings.NewReader(`{"status":"published"}`),
+			Headers:         auth(fx.aliceToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				draft, err := app.FindRecordById("posts", fx.aliceDraft)
+				if err != nil {
+					t.Fatal(err)
+				}
+				draft.Set("published", "9999-12-31 23:59:59.999Z")
+				if err := app.Save(draft); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"published":{"code":"validation_published_future"`},
+		},
+		{
+			Name:            "author importing a post from 2009",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"title":"Old","author":"` + fx.aliceId + `","status":"published","published":"2009-05-01 10:00:00.000Z"}`),
+			Headers:         auth(fx.aliceToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"published":"2009-05-01 10:00:00.000Z"`},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+
+	t.Run("Go code dating a published post in the future", func(t *testing.T) {
+		app := newTestApp(t)
+		defer app.Cleanup()
+		post, err := app.FindRecordById("posts", fx.bobPublished)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post.Set("published", time.Now().Add(time.Hour))
+		if err := app.Save(post); err == nil || !strings.Contains(err.Error(), "future") {
+			t.Fatalf("saved: %v", err)
+		}
+	})
 }

@@ -2,24 +2,83 @@ package hooks
 
 import (
 	"github.com/pocketbase/dbx"
+	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
 	"blogbase/internal/content"
 )
 
+// Slugs are unique among published posts, and among each author's own
+// posts; a draft does not hold its slug against other authors. Were
+// drafts to hold theirs, the suffix of a new post ("draft-x-2") or the
+// refusal of an explicit slug would tell anybody that someone's unseen
+// draft is called "Draft X". A draft whose slug was published by another
+// meanwhile gets a suffix when it is published, unless that publishing
+// write names the slug itself, which is then refused as taken.
+
+// completeSlug gives post its slug: one made unique from the title when
+// it has none, the one the write named (refused when taken), or, for a
+// published post keeping the slug it had (stored), the first free one of
+// that slug's suffixed forms. It runs in the transaction that saves the
+// post, so that no concurrent save takes the same slug in between.
+func completeSlug(tx core.App, post *core.Record, stored string) error {
+	slug := post.GetString("slug")
+	switch {
+	case slug == "":
+		free, err := uniqueSlug(tx, content.Slug(post.GetString("title")), post)
+		post.Set("slug", free)
+		return err
+	case slug != stored: // named by this write
+		taken, err := slugTaken(tx, post, slug)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return validation.Errors{"slug": validation.NewError("validation_not_unique", "Value must be unique")}
+		}
+	case post.GetString("status") == statusPublished:
+		taken, err := slugTaken(tx, post, slug)
+		if err != nil || !taken {
+			return err
+		}
+		free, err := uniqueSlug(tx, slug, post)
+		post.Set("slug", free)
+		return err
+	}
+	return nil
+}
+
+// slugsVisibleTo are the posts whose slugs post cannot share: every
+// published post and every post of its author, itself excepted.
+func slugsVisibleTo(post *core.Record) dbx.Expression {
+	return dbx.And(
+		dbx.Or(dbx.HashExp{"status": statusPublished}, dbx.HashExp{"author": post.GetString("author")}),
+		dbx.Not(dbx.HashExp{"id": post.Id}),
+	)
+}
+
+// slugTaken tells whether slug is held by a post that post cannot share
+// it with.
+func slugTaken(tx core.App, post *core.Record, slug string) (bool, error) {
+	var n int
+	err := tx.DB().Select("COUNT(*)").From(postsCollection).
+		Where(dbx.HashExp{"slug": slug}).AndWhere(slugsVisibleTo(post)).
+		Row(&n)
+	return n > 0, err
+}
+
 // uniqueSlug returns base, or base-2, base-3, … whichever is the first not
-// taken by another post. It must run in the transaction that saves the post
-// so that a concurrent save cannot take the same slug in between.
-func uniqueSlug(app core.App, base string, postId string) (string, error) {
+// taken by a post that post cannot share it with.
+func uniqueSlug(tx core.App, base string, post *core.Record) (string, error) {
 	var taken []string
-	err := app.DB().Select("slug").From(postsCollection).
+	err := tx.DB().Select("slug").From(postsCollection).
 		Where(dbx.Or(
 			dbx.HashExp{"slug": base},
 			// every "base-…" slug sorts between "base-" and "base." ('.' follows '-')
 			dbx.And(dbx.NewExp("slug >= {:lo}", dbx.Params{"lo": base + "-"}),
 				dbx.NewExp("slug < {:hi}", dbx.Params{"hi": base + "."})),
 		)).
-		AndWhere(dbx.Not(dbx.HashExp{"id": postId})).
+		AndWhere(slugsVisibleTo(post)).
 		Column(&taken)
 	if err != nil {
 		return "", err
@@ -33,4 +92,27 @@ func uniqueSlug(app core.App, base string, postId string) (string, error) {
 		_, ok := used[s]
 		return ok
 	}), nil
+}
+
+// findPostByIdOrSlug finds a post by its id, or by its slug as viewerId
+// (a user id, "" for anyone else) knows it: their own post of that slug,
+// else the published one. Slugs never have the shape of a record id (see
+// validatePost), so the two keys cannot clash.
+func findPostByIdOrSlug(app core.App, idOrSlug string, viewerId string) (*core.Record, error) {
+	if post, err := app.FindRecordById(postsCollection, idOrSlug); err == nil {
+		return post, nil
+	}
+	post := &core.Record{}
+	if viewerId != "" {
+		err := app.RecordQuery(postsCollection).
+			AndWhere(dbx.HashExp{"author": viewerId, "slug": idOrSlug}).
+			Limit(1).One(post)
+		if err == nil {
+			return post, nil
+		}
+	}
+	err := app.RecordQuery(postsCollection).
+		AndWhere(dbx.HashExp{"status": statusPublished, "slug": idOrSlug}).
+		Limit(1).One(post)
+	return post, err
 }
