@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -18,13 +19,13 @@ func bindUsers(app core.App) {
 	app.OnRecordAuthWithPasswordRequest(usersCollection).BindFunc(findUserByWrittenPhone)
 }
 
-// findUserByWrittenPhone is the last try of a password login whose
-// identity matched no email, username or stored phone: read as a phone
-// number ("13812345678", "+86 138 1234 5678"), it may match the stored
-// E.164 form. Trying it last keeps an all-digit username first.
+// findUserByWrittenPhone reads an identity shaped like a phone number
+// ("13812345678", "+86 138 1234 5678") as a phone first, in its stored
+// E.164 form: a username made of the same digits (registered before such
+// usernames were refused) must not take the phone's owner's login.
 func findUserByWrittenPhone(e *core.RecordAuthWithPasswordRequestEvent) error {
-	if e.Record == nil && (e.IdentityField == "" || e.IdentityField == "phone") {
-		if phone, err := sms.NormalizePhone(e.Identity); err == nil {
+	if e.IdentityField == "" || e.IdentityField == "phone" {
+		if phone, err := sms.NormalizePhone(e.Identity); err == nil && !strings.Contains(e.Identity, "@") {
 			if user, err := e.App.FindFirstRecordByData(usersCollection, "phone", phone); err == nil {
 				e.Record = user
 			}
@@ -33,19 +34,28 @@ func findUserByWrittenPhone(e *core.RecordAuthWithPasswordRequestEvent) error {
 	return e.Next()
 }
 
-// validateUser refuses new usernames shaped like record ids: routes that
-// take "a user id or username" (the listing's author) could not tell them
-// apart. A user who already has one (registered before this rule) can
-// still save everything else.
+// validateUser refuses new usernames shaped like record ids, since routes
+// that take "a user id or username" (the listing's author) could not tell
+// them apart, and usernames of digits only, which a password login would
+// read as somebody's phone number. A user who already has one (registered
+// before these rules) can still save everything else.
 func validateUser(e *core.RecordEvent) error {
 	errs := validation.Errors{}
 	if err := e.Next(); err != nil && !errors.As(err, &errs) {
 		return err
 	}
 	username := e.Record.GetString("username")
-	if _, ok := errs["username"]; !ok && content.LooksLikeRecordId(username) && usernameChanged(e.App, e.Record) {
-		errs["username"] = validation.NewError("validation_username_id_shape",
+	var refused error
+	switch {
+	case content.LooksLikeRecordId(username):
+		refused = validation.NewError("validation_username_id_shape",
 			"A username cannot look like a record id (15 letters and digits); add an underscore.")
+	case strings.Trim(username, "0123456789") == "":
+		refused = validation.NewError("validation_username_digits",
+			"A username cannot be only digits, which read as a phone number; add a letter or an underscore.")
+	}
+	if _, ok := errs["username"]; !ok && refused != nil && usernameChanged(e.App, e.Record) {
+		errs["username"] = refused
 	}
 	if len(errs) > 0 {
 		return errs

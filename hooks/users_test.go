@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 )
 
@@ -123,6 +124,23 @@ func TestUsersProfiles(t *testing.T) {
 			ExpectedContent: []string{`"username":{"code":"validation_username_id_shape"`},
 		},
 		{
+			Name:            "guest registering a username of digits only",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            strings.NewReader(`{"email":"new@example.com","password":"password-123","passwordConfirm":"password-123","username":"13812345678"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"username":{"code":"validation_username_digits"`},
+		},
+		{
+			Name:            "user renaming themself to digits only",
+			Method:          http.MethodPatch,
+			URL:             records + "/" + fx.bobId,
+			Body:            strings.NewReader(`{"username":"123"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"username":{"code":"validation_username_digits"`},
+		},
+		{
 			Name:            "guest registering without a username",
 			Method:          http.MethodPost,
 			URL:             records,
@@ -168,6 +186,41 @@ func TestUsersProfiles(t *testing.T) {
 			ExpectedContent: []string{`"token":"`, `"username":"alice"`},
 		})
 	}
+	// a user whose username is alice's phone number in digits, registered
+	// before such usernames were refused
+	digitsUser := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		users, err := app.FindCollectionByNameOrId("users")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := core.NewRecord(users)
+		u.Set("username", "13812345678")
+		u.SetEmail("digits@example.com")
+		u.SetPassword("digits-password")
+		if err := app.SaveNoValidate(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenarios = append(scenarios,
+		tests.ApiScenario{
+			Name:            "logging in with a phone whose digits another took as a username",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/auth-with-password",
+			Body:            strings.NewReader(`{"identity":"13812345678","password":"password-123"}`),
+			BeforeTestFunc:  digitsUser,
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"token":"`, `"username":"alice"`},
+		},
+		tests.ApiScenario{
+			Name:            "the digits user logging in by email",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/auth-with-password",
+			Body:            strings.NewReader(`{"identity":"digits@example.com","password":"digits-password"}`),
+			BeforeTestFunc:  digitsUser,
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"token":"`, `"username":"13812345678"`},
+		},
+	)
 	scenarios = append(scenarios, tests.ApiScenario{
 		Name:            "logging in with a wrong password",
 		Method:          http.MethodPost,
@@ -180,5 +233,34 @@ func TestUsersProfiles(t *testing.T) {
 	for _, s := range scenarios {
 		s.TestAppFactory = newTestApp
 		s.Test(t)
+	}
+}
+
+// TestDigitUsernamesRegisteredBefore checks that a user who registered a
+// username of digits before such usernames were refused can still save
+// the rest of their profile.
+func TestDigitUsernamesRegisteredBefore(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.NewRecord(users)
+	u.Set("username", "13812345678")
+	u.SetEmail("digits@example.com")
+	u.SetPassword("digits-password")
+	if err := app.SaveNoValidate(u); err != nil {
+		t.Fatal(err)
+	}
+	u.Set("bio", "still me")
+	if err := app.Save(u); err != nil {
+		t.Fatalf("saving a bio: %v", err)
+	}
+	u.Set("username", "987")
+	if err := app.Save(u); err == nil || !strings.Contains(err.Error(), "digits") {
+		t.Fatalf("renaming to other digits: %v", err)
 	}
 }
