@@ -147,9 +147,9 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 
 // seedComments adds opts.comments comments to published posts (new and
 // existing), about a fifth of them replies to an earlier comment of the
-// same post, each after its post's publication and its parent, and moves
-// every post's commentsCount in the transaction that adds its comments,
-// as the comment hooks do.
+// same post (in its parent's thread), each after its post's publication
+// and its parent, and moves every post's commentsCount in the
+// transaction that adds its comments, as the comment hooks do.
 func seedComments(app core.App, opts seedOptions, authorIds []string, progress *seedProgress) (replies int, err error) {
 	if opts.comments == 0 {
 		return 0, nil
@@ -171,8 +171,8 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 	}
 
 	type written struct {
-		id      string
-		created types.DateTime
+		id, thread string
+		created    types.DateTime
 	}
 	faker := gofakeit.New(opts.random + 99)
 	text := newSeedText(faker)
@@ -207,10 +207,13 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 
 	for i := 0; i < opts.comments; i++ {
 		post := posts[faker.IntN(len(posts))]
-		after, parent := post.Published, ""
+		after, parent, thread := post.Published, "", ""
 		if earlier := onPost[post.Id]; len(earlier) > 0 && faker.IntN(3) == 0 {
 			p := earlier[faker.IntN(len(earlier))]
-			after, parent = p.created, p.id
+			after, parent, thread = p.created, p.id, p.thread
+			if thread == "" {
+				thread = p.id // a reply to a top-level comment
+			}
 			replies++
 		}
 		span := max(1, int(now.Time().Sub(after.Time())/time.Minute))
@@ -228,6 +231,7 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 		c.Set("post", post.Id)
 		c.Set("author", authorIds[faker.IntN(len(authorIds))])
 		c.Set("parent", parent)
+		c.Set("thread", thread)
 		c.Set("body", body)
 		c.SetRaw("created", created)
 		c.SetRaw("updated", created)
@@ -237,7 +241,7 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 		}
 		rows = append(rows, row)
 		counts[post.Id]++
-		onPost[post.Id] = append(onPost[post.Id], written{c.Id, created})
+		onPost[post.Id] = append(onPost[post.Id], written{c.Id, thread, created})
 
 		if len(rows) == seedChunk {
 			if err := flush(); err != nil {
@@ -333,10 +337,11 @@ func seedUsername(faker *gofakeit.Faker, taken map[string]bool) string {
 	}
 	base = base[:min(len(base), 24)]
 
-	// free as a username and as an email, and not shaped like a record id
-	// (the users hooks refuse those)
+	// free as a username and as an email, and neither shaped like a record
+	// id nor made of digits only (the users hooks refuse those)
 	name := base
-	for n := 2; taken[name] || taken["@"+name+"@example.com"] || content.LooksLikeRecordId(name); n++ {
+	for n := 2; taken[name] || taken["@"+name+"@example.com"] || content.LooksLikeRecordId(name) ||
+		strings.Trim(name, "0123456789") == ""; n++ {
 		name = fmt.Sprintf("%s_%d", base, n)
 	}
 	taken[name] = true

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"regexp"
 	"strconv"
@@ -144,6 +145,11 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 			if err != nil || parent.GetDateTime("created").After(c.GetDateTime("created")) {
 				t.Fatalf("reply %s is older than its parent", c.Id)
 			}
+			if want := cmp.Or(parent.GetString("thread"), parent.Id); c.GetString("thread") != want {
+				t.Fatalf("reply %s is in thread %q, its parent's is %q", c.Id, c.GetString("thread"), want)
+			}
+		} else if c.GetString("thread") != "" {
+			t.Fatalf("top-level comment %s is in thread %q", c.Id, c.GetString("thread"))
 		}
 	}
 	if replies == 0 {

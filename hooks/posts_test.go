@@ -730,11 +730,11 @@ func TestPublicationDates(t *testing.T) {
 			ExpectedContent: []string{`validation_published_future`},
 		},
 		{
-			Name:            "author publishing a draft dated in the future earlier",
-			Method:          http.MethodPatch,
-			URL:             "/api/blog/posts/" + fx.aliceDraft,
-			Body:            strings.NewReader(`{"status":"published"}`),
-			Headers:         auth(fx.aliceToken),
+			Name:    "author publishing a draft dated in the future earlier",
+			Method:  http.MethodPatch,
+			URL:     "/api/blog/posts/" + fx.aliceDraft,
+			Body:    strings.NewReader(`{"status":"published"}`),
+			Headers: auth(fx.aliceToken),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				draft, err := app.FindRecordById("posts", fx.aliceDraft)
 				if err != nil {

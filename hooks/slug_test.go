@@ -101,11 +101,11 @@ func TestDraftSlugsStayPrivate(t *testing.T) {
 			ExpectedContent: []string{`"slug":"` + draftSlug + `-2"`, `"status":"published"`},
 		},
 		{
-			Name:            "author publishing a draft naming the slug another published",
-			Method:          http.MethodPatch,
-			URL:             "/api/blog/posts/" + fx.aliceDraft,
-			Body:            blogPost(`{"status":"published","slug":"` + draftSlug + `-x"}`),
-			Headers:         auth(fx.aliceToken),
+			Name:    "author publishing a draft naming the slug another published",
+			Method:  http.MethodPatch,
+			URL:     "/api/blog/posts/" + fx.aliceDraft,
+			Body:    blogPost(`{"status":"published","slug":"` + draftSlug + `-x"}`),
+			Headers: auth(fx.aliceToken),
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				post, _, err := createPost(app, fx.bobId, "Alice secret draft x", "published", 0, "<p>bob's take</p>")
 				if err != nil || post.GetString("slug") != draftSlug+"-x" {
