@@ -23,6 +23,8 @@ go build -o "$work/comments" ./bench/comments
 
 ulimit -n 8192 2>/dev/null || true # a socket per subscriber, on both ends
 "$work/blogbase" superuser upsert bench@example.com bench-password-1 --dir "$work/pb_data" >/dev/null
+# the writers measure capacity, not the per-user pace of comments
+export BLOG_COMMENTS_PER_MINUTE=0
 start_server --dir "$work/pb_data"
 
 "$work/comments" -url "$base" -subscribers "$SUBSCRIBERS" -comments "$COMMENTS" \
