@@ -28,17 +28,8 @@ PORT=${PORT:-$((20000 + RANDOM % 20000))}
 
 cd "$(dirname "$0")/.."
 
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing wrk (Debian package)…"
-    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-  else
-    echo "bench/hostile.sh needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk) and run again" >&2
-    exit 1
-  fi
-fi
-
 . bench/server.sh
+require_wrk
 
 if [ -n "${BLOGBASE_BIN:-}" ]; then
   cp "$BLOGBASE_BIN" "$work/blogbase"

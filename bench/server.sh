@@ -4,6 +4,7 @@
 #   work=...        the directory (binary, data, logs)
 #   start_server ARGS...   runs "$work/blogbase serve --http 127.0.0.1:$PORT ARGS...",
 #                          waits for /api/health, sets $server (PID) and $base (URL)
+#   require_wrk            installs wrk with apt-get when run as root, or stops
 
 work=$(mktemp -d)
 server=""
@@ -29,4 +30,15 @@ start_server() {
   done
   echo "the server did not start:"; cat "$work/server.log"
   exit 1
+}
+
+require_wrk() {
+  command -v wrk >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing wrk (Debian package)…"
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  else
+    echo "$0 needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk) and run again" >&2
+    exit 1
+  fi
 }

@@ -189,17 +189,7 @@ func TestUsersProfiles(t *testing.T) {
 	// a user whose username is alice's phone number in digits, registered
 	// before such usernames were refused
 	digitsUser := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
-		users, err := app.FindCollectionByNameOrId("users")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := core.NewRecord(users)
-		u.Set("username", "13812345678")
-		u.SetEmail("digits@example.com")
-		u.SetPassword("digits-password")
-		if err := app.SaveNoValidate(u); err != nil {
-			t.Fatal(err)
-		}
+		saveDigitsUser(t, app)
 	}
 	scenarios = append(scenarios,
 		tests.ApiScenario{
@@ -244,6 +234,22 @@ func TestDigitUsernamesRegisteredBefore(t *testing.T) {
 	app := newTestApp(t)
 	defer app.Cleanup()
 
+	u := saveDigitsUser(t, app)
+	u.Set("bio", "still me")
+	if err := app.Save(u); err != nil {
+		t.Fatalf("saving a bio: %v", err)
+	}
+	u.Set("username", "987")
+	if err := app.Save(u); err == nil || !strings.Contains(err.Error(), "digits") {
+		t.Fatalf("renaming to other digits: %v", err)
+	}
+}
+
+// saveDigitsUser saves, past the users hooks, a user whose username is
+// alice's phone number in digits, as one registered before such
+// usernames were refused.
+func saveDigitsUser(t testing.TB, app core.App) *core.Record {
+	t.Helper()
 	users, err := app.FindCollectionByNameOrId("users")
 	if err != nil {
 		t.Fatal(err)
@@ -255,12 +261,5 @@ func TestDigitUsernamesRegisteredBefore(t *testing.T) {
 	if err := app.SaveNoValidate(u); err != nil {
 		t.Fatal(err)
 	}
-	u.Set("bio", "still me")
-	if err := app.Save(u); err != nil {
-		t.Fatalf("saving a bio: %v", err)
-	}
-	u.Set("username", "987")
-	if err := app.Save(u); err == nil || !strings.Contains(err.Error(), "digits") {
-		t.Fatalf("renaming to other digits: %v", err)
-	}
+	return u
 }
