@@ -23,7 +23,6 @@ require (
 	golang.org/x/sync v0.22.0
 	golang.org/x/term v0.45.0
 	golang.org/x/text v0.41.0
-	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.55.0
 )
 

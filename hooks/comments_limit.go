@@ -3,13 +3,13 @@ package hooks
 import (
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/pocketbase/pocketbase/core"
-	"golang.org/x/time/rate"
 )
 
 // defaultCommentsPerMinute is how many comments a user may write a
@@ -24,39 +24,46 @@ const commentLimiterUsers = 100_000
 
 // commentLimiter paces comment creation per user. PocketBase's rate limiter
 // counts requests per IP, which neither stops one account behind many
-// addresses nor spares many people behind one; this one counts each
-// user's comments, batch sub-requests included (each is a create
-// request of its own).
+// addresses nor spares many people behind one; this one counts the
+// comments each user writes, those of batch requests included (each is a
+// create request of its own), over a sliding minute.
 type commentLimiter struct {
 	perMinute int
 
-	mu       sync.Mutex
-	limiters *lru.Cache[string, *rate.Limiter]
+	mu      sync.Mutex
+	windows *lru.Cache[string, []time.Time] // per user, the comments of the last minute, oldest first
 }
 
 func newCommentLimiter(perMinute int) *commentLimiter {
-	limiters, _ := lru.New[string, *rate.Limiter](commentLimiterUsers)
-	return &commentLimiter{perMinute: perMinute, limiters: limiters}
+	windows, _ := lru.New[string, []time.Time](commentLimiterUsers)
+	return &commentLimiter{perMinute: perMinute, windows: windows}
 }
 
-// wait is how long userId must wait before writing another comment: 0
-// when the comment may be written now, which spends one of their
-// allowance.
-func (l *commentLimiter) wait(userId string, now time.Time) time.Duration {
+// reserve counts a comment userId is about to write, and returns what
+// uncounts it should the comment not be written after all; or, when the
+// user wrote perMinute comments in the last minute, how long to wait.
+func (l *commentLimiter) reserve(userId string, now time.Time) (giveBack func(), wait time.Duration) {
 	l.mu.Lock()
-	limiter, ok := l.limiters.Get(userId)
-	if !ok {
-		limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(l.perMinute)), l.perMinute)
-		l.limiters.Add(userId, limiter)
-	}
-	l.mu.Unlock()
+	defer l.mu.Unlock()
 
-	reservation := limiter.ReserveN(now, 1)
-	if delay := reservation.DelayFrom(now); delay > 0 {
-		reservation.CancelAt(now)
-		return delay
+	window, _ := l.windows.Get(userId)
+	for len(window) > 0 && !window[0].After(now.Add(-time.Minute)) {
+		window = window[1:]
 	}
-	return 0
+	if len(window) >= l.perMinute {
+		l.windows.Add(userId, window)
+		return nil, window[0].Add(time.Minute).Sub(now)
+	}
+	l.windows.Add(userId, append(window, now))
+
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		window, _ := l.windows.Get(userId)
+		if i := slices.Index(window, now); i >= 0 {
+			l.windows.Add(userId, slices.Delete(slices.Clone(window), i, i+1))
+		}
+	}, 0
 }
 
 // bindCommentsLimit applies the per-user pace to every comment a user
@@ -74,12 +81,28 @@ func bindCommentsLimit(app core.App) {
 		if e.Auth == nil || e.Auth.IsSuperuser() || !e.App.Settings().RateLimits.Enabled {
 			return e.Next()
 		}
-		if wait := limiter.wait(e.Auth.Id, time.Now()); wait > 0 {
+		giveBack, wait := limiter.reserve(e.Auth.Id, time.Now())
+		if wait > 0 {
 			seconds := int(math.Ceil(wait.Seconds()))
 			e.Response.Header().Set("Retry-After", strconv.Itoa(seconds))
 			return e.TooManyRequestsError("You are commenting too fast; try again in "+strconv.Itoa(seconds)+" s.", nil)
 		}
-		return e.Next()
+
+		// only comments written count: a refused one, or one of a batch
+		// that rolls back, gives its share back
+		if err := e.Next(); err != nil {
+			giveBack()
+			return err
+		}
+		if tx := e.App.TxInfo(); tx != nil {
+			tx.OnComplete(func(txErr error) error {
+				if txErr != nil {
+					giveBack()
+				}
+				return nil
+			})
+		}
+		return nil
 	})
 }
 

@@ -60,9 +60,41 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 		if n := countRows(t, app, "comments", dbx.NewExp("body LIKE 'batched %'")); n != 0 {
 			t.Fatalf("the refused batch wrote %d comments", n)
 		}
-		// the batch spent the allowance: single creates are paced too
-		if res := send(t, handler, http.MethodPost, create, comment("after the batch"), fx.aliceToken); res.Code != 429 {
-			t.Fatalf("after a batch of 11: %d %s, want 429", res.Code, res.Body)
+		// nothing was written, so nothing was spent
+		if res := send(t, handler, http.MethodPost, create, comment("after the batch"), fx.aliceToken); res.Code != 200 {
+			t.Fatalf("after a refused batch: %d %s, want 200", res.Code, res.Body)
+		}
+	})
+
+	t.Run("user writing ten blank comments then one", func(t *testing.T) {
+		t.Parallel()
+		app := newTestApp(t)
+		defer app.Cleanup()
+		handler := serve(t, app)
+		for i := range 10 {
+			if res := send(t, handler, http.MethodPost, create, comment("   "), fx.aliceToken); res.Code != 400 {
+				t.Fatalf("blank comment %d: %d %s", i, res.Code, res.Body)
+			}
+		}
+		if res := send(t, handler, http.MethodPost, create, comment("at last"), fx.aliceToken); res.Code != 200 {
+			t.Fatalf("after ten refused comments: %d %s, want 200", res.Code, res.Body)
+		}
+	})
+
+	t.Run("user batching ten comments then one", func(t *testing.T) {
+		t.Parallel()
+		app := newTestApp(t)
+		defer app.Cleanup()
+		handler := serve(t, app)
+		requests := make([]string, 10)
+		for i := range requests {
+			requests[i] = `{"method":"POST","url":"` + create + `","body":` + comment(fmt.Sprint("batched ", i)) + `}`
+		}
+		if res := send(t, handler, http.MethodPost, "/api/batch", `{"requests":[`+strings.Join(requests, ",")+`]}`, fx.aliceToken); res.Code != 200 {
+			t.Fatalf("batch of 10: %d %s", res.Code, res.Body)
+		}
+		if res := send(t, handler, http.MethodPost, create, comment("one too many"), fx.aliceToken); res.Code != 429 {
+			t.Fatalf("after a batch of 10 written: %d %s, want 429", res.Code, res.Body)
 		}
 	})
 

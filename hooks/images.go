@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -22,8 +23,8 @@ func bindImageNames(app core.App) {
 // nameImagesByContent gives each new file of the record's image fields
 // the extension its content says, keeping the rest of the name, before
 // the record is validated and the files stored under that name. Content
-// that is not an allowed image is left to PocketBase's validation, which
-// refuses it.
+// that is not an allowed image keeps the name it was sent with, which
+// PocketBase's validation then names in refusing it.
 func nameImagesByContent(e *core.RecordEvent) error {
 	for _, field := range e.Record.Collection().Fields {
 		images, ok := field.(*core.FileField)
@@ -31,7 +32,7 @@ func nameImagesByContent(e *core.RecordEvent) error {
 			continue
 		}
 		for _, file := range e.Record.GetUnsavedFiles(images.Name) {
-			if ext, ok := contentExtension(file); ok {
+			if ext, ok := contentExtension(file, images.MimeTypes); ok {
 				file.Name = strings.TrimSuffix(file.Name, path.Ext(file.Name)) + ext
 			}
 		}
@@ -50,16 +51,16 @@ func imagesOnly(mimeTypes []string) bool {
 }
 
 // contentExtension is the extension of file's content as PocketBase's
-// MIME type check detects it ("" for an unknown type); not ok when the
-// content cannot be read, which the upload itself then reports.
-func contentExtension(file *filesystem.File) (string, bool) {
+// MIME type check detects it; not ok when the content is not one of
+// allowed, or cannot be read, which the upload itself then reports.
+func contentExtension(file *filesystem.File, allowed []string) (string, bool) {
 	r, err := file.Reader.Open()
 	if err != nil {
 		return "", false
 	}
 	defer r.Close()
 	mt, err := mimetype.DetectReader(r)
-	if err != nil {
+	if err != nil || !slices.ContainsFunc(allowed, mt.Is) {
 		return "", false
 	}
 	return mt.Extension(), true

@@ -94,13 +94,15 @@ func TestImageNames(t *testing.T) {
 			ExpectedContent: []string{`"avatar":{"code":"validation_invalid_mime_type"`},
 		},
 		{
-			Name:            "user uploading text named .png",
-			Method:          http.MethodPatch,
-			URL:             "/api/collections/users/records/" + fx.aliceId,
-			Body:            avatarUpload(t, "x.png", []byte("just some text, not an image")),
-			Headers:         avatarHeaders(fx.aliceToken),
-			ExpectedStatus:  400,
-			ExpectedContent: []string{`"avatar":{"code":"validation_invalid_mime_type"`},
+			Name:           "user uploading text named .png",
+			Method:         http.MethodPatch,
+			URL:            "/api/collections/users/records/" + fx.aliceId,
+			Body:           avatarUpload(t, "notes.png", []byte("just some text, not an image")),
+			Headers:        avatarHeaders(fx.aliceToken),
+			ExpectedStatus: 400,
+			// the refusal names the file as it was sent
+			ExpectedContent:    []string{`"avatar":{"code":"validation_invalid_mime_type"`, `notes_`, `.png\"`},
+			NotExpectedContent: []string{`.txt`},
 		},
 	}
 	for _, s := range scenarios {

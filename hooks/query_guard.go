@@ -23,9 +23,9 @@ const (
 	// maxQueryFilterLength is PocketBase's own limit, applied before
 	// parsing rather than after.
 	maxQueryFilterLength = search.MaxFilterLength
-	// maxQueryFilterGroups bounds the parentheses of a filter. Counting
-	// every "(" (quoted or not) bounds the nesting however the parser
-	// reads quotes and comments; real filters use a handful.
+	// maxQueryFilterGroups bounds the opening parentheses of a filter.
+	// Counting every "(" (quoted or not) bounds the nesting however the
+	// parser reads quotes and comments; real filters use a handful.
 	maxQueryFilterGroups = 64
 	// maxQueryListLength bounds sort, expand and fields: eight sort
 	// fields of 255 characters (PocketBase's limits) fit, as do any
@@ -147,15 +147,15 @@ func unsafeQuery(query url.Values, superuser bool) validation.Errors {
 }
 
 // oversizedQueryText refuses a parameter value over its length, or a
-// filter with more parentheses than maxQueryFilterGroups.
+// filter that opens more parentheses than maxQueryFilterGroups.
 func oversizedQueryText(name, value string, limit int) error {
 	if len(value) > limit {
 		return validation.NewError("validation_query_too_long",
 			fmt.Sprintf("The %s parameter must be at most %d characters long.", name, limit))
 	}
 	if name == search.FilterQueryParam && strings.Count(value, "(") > maxQueryFilterGroups {
-		return validation.NewError("validation_filter_too_nested",
-			fmt.Sprintf("A filter may have at most %d parentheses.", maxQueryFilterGroups))
+		return validation.NewError("validation_filter_too_many_groups",
+			fmt.Sprintf("A filter may open at most %d parentheses (groups and function calls, quoted ones included).", maxQueryFilterGroups))
 	}
 	return nil
 }

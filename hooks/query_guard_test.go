@@ -150,14 +150,14 @@ func TestQueryGuardBoundsEveryQueryText(t *testing.T) {
 		refused("guest listing with a 40 KB nested filter", list+"?filter="+deep, "", "filter", "validation_query_too_long"),
 		refused("guest listing with a 100 KB nested filter", list+"?filter="+deeper, "", "filter", "validation_query_too_long"),
 		refused("superuser listing with a 100 KB nested filter", list+"?filter="+deeper, fx.superuserToken, "filter", "validation_query_too_long"),
-		refused("guest listing with 1,700 levels in 3,400 characters", list+"?filter="+within, "", "filter", "validation_filter_too_nested"),
-		refused("superuser listing with 1,700 levels in 3,400 characters", list+"?filter="+within, fx.superuserToken, "filter", "validation_filter_too_nested"),
-		refused("user with a nested filter behind a harmless one", list+"?filter=title%3D%22x%22&filter="+within, fx.bobToken, "filter", "validation_filter_too_nested"),
-		refused("guest hiding nesting after a comment and a quote", list+"?filter="+urlQuery("// \"\n"+nestedFilter(100)), "", "filter", "validation_filter_too_nested"),
+		refused("guest listing with 1,700 levels in 3,400 characters", list+"?filter="+within, "", "filter", "validation_filter_too_many_groups"),
+		refused("superuser listing with 1,700 levels in 3,400 characters", list+"?filter="+within, fx.superuserToken, "filter", "validation_filter_too_many_groups"),
+		refused("user with a nested filter behind a harmless one", list+"?filter=title%3D%22x%22&filter="+within, fx.bobToken, "filter", "validation_filter_too_many_groups"),
+		refused("guest hiding nesting after a comment and a quote", list+"?filter="+urlQuery("// \"\n"+nestedFilter(100)), "", "filter", "validation_filter_too_many_groups"),
 		refused("guest viewing with a 7 KB expand", "/api/collections/posts/records/"+fx.bobPublished+"?expand="+long, "", "expand", "validation_query_too_long"),
 		refused("guest listing with a 7 KB sort", list+"?sort="+long, "", "sort", "validation_query_too_long"),
 		refused("guest listing with 7 KB of fields", list+"?fields="+long, "", "fields", "validation_query_too_long"),
-		refused("superuser listing logs with a nested filter", "/api/logs?filter="+within, fx.superuserToken, "filter", "validation_filter_too_nested"),
+		refused("superuser listing logs with a nested filter", "/api/logs?filter="+within, fx.superuserToken, "filter", "validation_filter_too_many_groups"),
 		{
 			Name:            "guest listing with a few groups",
 			Method:          http.MethodGet,
@@ -205,7 +205,7 @@ func TestQueryGuardBoundsEveryQueryText(t *testing.T) {
 			app.SubscriptionsBroker().Register(client)
 		},
 		ExpectedStatus:  400,
-		ExpectedContent: []string{`validation_filter_too_nested`},
+		ExpectedContent: []string{`validation_filter_too_many_groups`},
 		AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 			if subs := client.Subscriptions(); len(subs) != 0 {
 				t.Fatalf("the refused subscription was kept: %v", subs)

@@ -1,6 +1,8 @@
 package hooks
 
 import (
+	"strings"
+
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
@@ -41,11 +43,22 @@ func completeSlug(tx core.App, post *core.Record, stored string) error {
 		if err != nil || !taken {
 			return err
 		}
-		free, err := uniqueSlug(tx, slug, post)
+		free, err := uniqueSlug(tx, slugBase(slug, post.GetString("title")), post)
 		post.Set("slug", free)
 		return err
 	}
 	return nil
+}
+
+// slugBase is what a taken slug is suffixed from: the title's slug when
+// slug is that or one of its suffixed forms ("my-plan-2" gives way to
+// "my-plan-3", not "my-plan-2-2"), else slug itself.
+func slugBase(slug, title string) string {
+	base := content.Slug(title)
+	if suffix, ok := strings.CutPrefix(slug, base+"-"); slug == base || ok && suffix != "" && strings.Trim(suffix, "0123456789") == "" {
+		return base
+	}
+	return slug
 }
 
 // slugsVisibleTo are the posts whose slugs post cannot share: every

@@ -116,6 +116,32 @@ func TestDraftSlugsStayPrivate(t *testing.T) {
 			ExpectedContent: []string{`"slug":{"code":"validation_not_unique"`},
 		},
 		{
+			Name:    "author publishing a suffixed draft whose slug another published",
+			Method:  http.MethodPatch,
+			URL:     "/api/blog/posts/" + fx.aliceDraft,
+			Body:    blogPost(`{"status":"published"}`),
+			Headers: auth(fx.aliceToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				// alice's draft is the second of her posts of that title;
+				// bob has published both forms
+				draft, err := app.FindRecordById("posts", fx.aliceDraft)
+				if err != nil {
+					t.Fatal(err)
+				}
+				draft.Set("slug", draftSlug+"-2")
+				if err := app.Save(draft); err != nil {
+					t.Fatal(err)
+				}
+				for range 2 {
+					if _, _, err := createPost(app, fx.bobId, "Alice secret draft", "published", 0, "<p>bob's take</p>"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"slug":"` + draftSlug + `-3"`, `"status":"published"`},
+		},
+		{
 			Name:            "author editing a draft whose slug another published",
 			Method:          http.MethodPatch,
 			URL:             "/api/collections/posts/records/" + fx.aliceDraft,
