@@ -56,15 +56,21 @@ var parseFilter = fexpr.Parse
 // and their record writes read no filter or sort.
 //
 // Everyone's texts must be within bounds (see boundedQueryParams). For
-// everyone but superusers, it also refuses the filters and sorts through
-// which PocketBase's rules can be side-stepped in this schema:
+// everyone but superusers, it also refuses
 //
-//   - back-relations (posts_via_author, …). PocketBase applies a joined
-//     collection's list rule to client filters, but not to multi-valued
-//     ("match all") conditions, so `users?filter=posts_via_author.title !~ "x"`
-//     would test every post of a user, drafts and paid bodies included.
+//   - filters and sorts through back-relations (posts_via_author, …).
+//     PocketBase applies a joined collection's list rule to client
+//     filters, but not to multi-valued ("match all") conditions, so
+//     `users?filter=posts_via_author.title !~ "x"` would test every post
+//     of a user, drafts and paid bodies included;
 //   - sorting by email, which would order users by a field the API hides
-//     unless emailVisibility is on.
+//     unless emailVisibility is on;
+//   - filters and sorts on a post's body: a body holds up to 1 MiB, and a
+//     LIKE pattern of 3,500 characters costs their product on every row;
+//   - expand paths through more than one back-relation: PocketBase
+//     repeats the records shared down such a chain in every branch, so
+//     the answer grows with the cube of the data
+//     (posts?expand=comments_via_post.post.comments_via_post).
 func bindQueryGuard(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		se.Router.Bind(&hook.Handler[*core.RequestEvent]{
@@ -85,13 +91,27 @@ func bindQueryGuard(app core.App) {
 
 	app.OnRealtimeSubscribeRequest().BindFunc(func(e *core.RealtimeSubscribeRequestEvent) error {
 		superuser := e.HasSuperuserAuth()
-		for _, query := range subscriptionQueries(e.Subscriptions) {
-			if errs := unsafeQuery(query, superuser); len(errs) > 0 {
+		for topic, query := range subscriptionQueries(e.Subscriptions) {
+			collection, _, _ := strings.Cut(topic, "/")
+			if errs := unsafeQuery(query, collectionName(e.App, collection), superuser); len(errs) > 0 {
 				return e.BadRequestError("The subscription's query options are not allowed.", errs)
 			}
 		}
 		return e.Next()
 	})
+}
+
+// collectionName is the name of the collection named or identified by
+// nameOrId, or "" for none.
+func collectionName(app core.App, nameOrId string) string {
+	if nameOrId == "" {
+		return ""
+	}
+	collection, err := app.FindCachedCollectionByNameOrId(nameOrId)
+	if err != nil {
+		return ""
+	}
+	return collection.Name
 }
 
 // guardRequestQuery answers 400 when the request's query texts are out of
@@ -100,7 +120,12 @@ func guardRequestQuery(e *core.RequestEvent) error {
 	if e.Request.URL.RawQuery == "" {
 		return nil
 	}
-	if errs := unsafeQuery(e.Request.URL.Query(), e.HasSuperuserAuth()); len(errs) > 0 {
+	collection := ""
+	if rest, ok := strings.CutPrefix(e.Request.URL.Path, "/api/collections/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		collection = collectionName(e.App, name)
+	}
+	if errs := unsafeQuery(e.Request.URL.Query(), collection, e.HasSuperuserAuth()); len(errs) > 0 {
 		// the request log keeps which parameters were refused, not the
 		// refused texts: each would weigh up to 3,000 characters there
 		refused := url.Values{}
@@ -115,8 +140,9 @@ func guardRequestQuery(e *core.RequestEvent) error {
 
 // unsafeQuery checks the bounded parameters of query (every value of
 // each, since a repeated parameter may be read by its first or its last
-// value) and returns an error per refused parameter.
-func unsafeQuery(query url.Values, superuser bool) validation.Errors {
+// value) sent about collection (its name, "" when none) and returns an
+// error per refused parameter.
+func unsafeQuery(query url.Values, collection string, superuser bool) validation.Errors {
 	errs := validation.Errors{}
 	for _, p := range boundedQueryParams {
 		for _, value := range query[p.name] {
@@ -132,18 +158,42 @@ func unsafeQuery(query url.Values, superuser bool) validation.Errors {
 
 	for _, filter := range query[search.FilterQueryParam] {
 		for _, identifier := range filterIdentifiers(filter) {
-			if strings.Contains(identifier, "_via_") {
+			switch {
+			case strings.Contains(identifier, "_via_"):
 				errs[search.FilterQueryParam] = validation.NewError("validation_back_relation_filter",
 					"Filtering through a back-relation (…_via_…) is not allowed.")
+			case namesPostBody(collection, identifier):
+				errs[search.FilterQueryParam] = validation.NewError("validation_body_filter",
+					"Filtering by a post's body is not allowed.")
 			}
 		}
 	}
 	for _, sort := range query[search.SortQueryParam] {
-		if err := unsafeSort(sort); err != nil {
+		if err := unsafeSort(sort, collection); err != nil {
 			errs[search.SortQueryParam] = err
 		}
 	}
+	for _, expand := range query["expand"] {
+		for _, path := range strings.Split(expand, ",") {
+			if strings.Count(path, "_via_") > 1 {
+				errs["expand"] = validation.NewError("validation_back_relation_chain",
+					"An expand path may follow at most one back-relation (…_via_…).")
+			}
+		}
+	}
 	return errs
+}
+
+// namesPostBody tells whether a filter or sort identifier sent about
+// collection is the body of a post: postContents' own body field, or one
+// reached through @collection.postContents.
+func namesPostBody(collection, identifier string) bool {
+	identifier, _, _ = strings.Cut(identifier, ":") // a modifier such as :lower
+	if collection == postContentsCollection && identifier == "body" {
+		return true
+	}
+	joined, ok := strings.CutPrefix(identifier, "@collection."+postContentsCollection)
+	return ok && strings.HasSuffix(joined, ".body")
 }
 
 // oversizedQueryText refuses a parameter value over its length, or a
@@ -160,11 +210,15 @@ func oversizedQueryText(name, value string, limit int) error {
 	return nil
 }
 
-// unsafeSort refuses sorting by a back-relation or by an email address.
-func unsafeSort(sort string) error {
+// unsafeSort refuses sorting by a back-relation, by an email address or by
+// a post's body.
+func unsafeSort(sort, collection string) error {
 	for _, field := range search.ParseSortFromString(sort) {
 		if strings.Contains(field.Name, "_via_") {
 			return validation.NewError("validation_back_relation_sort", "Sorting by a back-relation (…_via_…) is not allowed.")
+		}
+		if namesPostBody(collection, field.Name) {
+			return validation.NewError("validation_body_sort", "Sorting by a post's body is not allowed.")
 		}
 		if strings.HasPrefix(field.Name, "@request.") {
 			continue // the caller's own data
@@ -222,17 +276,18 @@ func filterIdentifiers(filter string) []string {
 }
 
 // subscriptionQueries reads the query options of each realtime
-// subscription with PocketBase's own parser of "topic?options=…".
-func subscriptionQueries(topics []string) []url.Values {
+// subscription, by topic, with PocketBase's own parser of
+// "topic?options=…".
+func subscriptionQueries(topics []string) map[string]url.Values {
 	parsed := subscriptions.NewDefaultClient() // a throwaway, for its parser
 	parsed.Subscribe(topics...)
-	var queries []url.Values
-	for _, options := range parsed.Subscriptions() {
+	queries := map[string]url.Values{}
+	for topic, options := range parsed.Subscriptions() {
 		query := url.Values{}
 		for name, value := range options.Query {
 			query.Set(name, value)
 		}
-		queries = append(queries, query)
+		queries[topic] = query
 	}
 	return queries
 }

@@ -25,7 +25,7 @@ func FuzzQueryGuard(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, filter string) {
 		before := outOfBoundsFilterParses.Load()
-		errs := unsafeQuery(url.Values{"filter": {filter}}, false)
+		errs := unsafeQuery(url.Values{"filter": {filter}}, "", false)
 		over := len(filter) > maxQueryFilterLength || strings.Count(filter, "(") > maxQueryFilterGroups
 		if over {
 			if errs["filter"] == nil {

@@ -44,12 +44,40 @@ func TestQueryGuard(t *testing.T) {
 		refused("guest sorting by a lowered email", "/api/collections/users/records?sort=email:lower", ""),
 		refused("guest sorting posts by a lowered author email", "/api/collections/posts/records?sort=-author.email:lower", ""),
 		refused("guest hiding a back-relation in a function", "/api/collections/users/records?filter="+urlQuery(`strftime('%Y', posts_via_author.created) != "x"`), ""),
+		refused("guest filtering bodies", "/api/collections/postContents/records?filter="+urlQuery(`body ~ "%aaaa%b"`), ""),
+		refused("user filtering bodies lowered", "/api/collections/postContents/records?filter="+urlQuery(`post != "" && body:lower ~ "x"`), fx.bobToken),
+		refused("guest sorting bodies", "/api/collections/postContents/records?sort=-body", ""),
+		refused("guest filtering posts by bodies of any post", "/api/collections/posts/records?filter="+urlQuery(`@collection.postContents.body ~ "x"`), ""),
+		refused("guest expanding through two back-relations", "/api/collections/posts/records/"+fx.bobPublished+"?expand="+urlQuery("comments_via_post.post.comments_via_post"), ""),
+		refused("user expanding own posts twice over", "/api/collections/users/records/"+fx.aliceId+"?expand="+urlQuery("author,posts_via_author.author.posts_via_author"), fx.aliceToken),
 		{
 			Name:            "guest with _via_ inside a quoted value",
 			Method:          http.MethodGet,
 			URL:             "/api/collections/posts/records?filter=" + urlQuery(`title ~ "x_via_y"`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
+		},
+		{
+			Name:            "guest expanding one back-relation",
+			Method:          http.MethodGet,
+			URL:             "/api/collections/posts/records/" + fx.bobPublished + "?expand=" + urlQuery("comments_via_post.author"),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"comments_via_post":[`, `"username":"alice"`},
+		},
+		{
+			Name:            "guest filtering comments by their text",
+			Method:          http.MethodGet,
+			URL:             "/api/collections/comments/records?filter=" + urlQuery(`body ~ "thread"`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":2`},
+		},
+		{
+			Name:            "superuser filtering bodies",
+			Method:          http.MethodGet,
+			URL:             "/api/collections/postContents/records?filter=" + urlQuery(`body ~ "alice"`),
+			Headers:         auth(fx.superuserToken),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":3`},
 		},
 		{
 			Name:            "superuser filtering through a back-relation",
@@ -74,6 +102,8 @@ func TestQueryGuard(t *testing.T) {
 		{"guest subscribing with JSON escapes and another option", `users/*?options=` + url.QueryEscape(`{"query":{"filter":"posts\u005fvia\u005fauthor.title !~ \"x\"","n":1}}`)},
 		{"guest subscribing behind a broken parameter", `users/*?x=%zz&options=` + strings.ReplaceAll(url.QueryEscape(`{"query":{"filter":"posts_via_author.title ~ \"x\""}}`), "_", "%5F")},
 		{"guest subscribing with a back-relation sort", `users/*?options=` + url.QueryEscape(`{"query":{"sort":"-posts_via_author.created"}}`)},
+		{"guest subscribing to bodies by their text", `postContents/*?options=` + url.QueryEscape(`{"query":{"filter":"body ~ \"%aaaa%b\""}}`)},
+		{"guest subscribing with a chain of back-relations", `users/*?options=` + url.QueryEscape(`{"query":{"expand":"posts_via_author.author.posts_via_author"}}`)},
 	} {
 		client := subscriptions.NewDefaultClient()
 		scenarios = append(scenarios, tests.ApiScenario{

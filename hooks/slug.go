@@ -52,13 +52,14 @@ func completeSlug(tx core.App, post *core.Record, stored string) error {
 
 // slugBase is what a taken slug is suffixed from: the title's slug when
 // slug is that or one of its suffixed forms ("my-plan-2" gives way to
-// "my-plan-3", not "my-plan-2-2"), else slug itself.
+// "my-plan-3", not "my-plan-2-2"), else slug itself, shortened to leave
+// room for the suffix.
 func slugBase(slug, title string) string {
 	base := content.Slug(title)
 	if suffix, ok := strings.CutPrefix(slug, base+"-"); slug == base || ok && suffix != "" && strings.Trim(suffix, "0123456789") == "" {
 		return base
 	}
-	return slug
+	return content.SlugBase(slug)
 }
 
 // slugsVisibleTo are the posts whose slugs post cannot share: every

@@ -142,6 +142,28 @@ func TestDraftSlugsStayPrivate(t *testing.T) {
 			ExpectedContent: []string{`"slug":"` + draftSlug + `-3"`, `"status":"published"`},
 		},
 		{
+			Name:    "author publishing a draft of a 100-character slug another published",
+			Method:  http.MethodPatch,
+			URL:     "/api/blog/posts/" + fx.aliceDraft,
+			Body:    blogPost(`{"status":"published"}`),
+			Headers: auth(fx.aliceToken),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				long := strings.Repeat("word-", 19) + "words"
+				for _, id := range []string{fx.aliceDraft, fx.bobPublished} {
+					post, err := app.FindRecordById("posts", id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					post.Set("slug", long)
+					if err := app.Save(post); err != nil {
+						t.Fatal(err)
+					}
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"slug":"` + strings.Repeat("word-", 15) + `word"`, `"status":"published"`},
+		},
+		{
 			Name:            "author editing a draft whose slug another published",
 			Method:          http.MethodPatch,
 			URL:             "/api/collections/posts/records/" + fx.aliceDraft,

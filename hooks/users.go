@@ -24,14 +24,25 @@ func bindUsers(app core.App) {
 // E.164 form: a username made of the same digits (registered before such
 // usernames were refused) must not take the phone's owner's login.
 func findUserByWrittenPhone(e *core.RecordAuthWithPasswordRequestEvent) error {
-	if e.IdentityField == "" || e.IdentityField == "phone" {
-		if phone, err := sms.NormalizePhone(e.Identity); err == nil && !strings.Contains(e.Identity, "@") {
+	if (e.IdentityField == "" || e.IdentityField == "phone") && writtenAsPhone(e.Identity) {
+		if phone, err := sms.NormalizePhone(e.Identity); err == nil {
 			if user, err := e.App.FindFirstRecordByData(usersCollection, "phone", phone); err == nil {
 				e.Record = user
 			}
 		}
 	}
 	return e.Next()
+}
+
+// writtenAsPhone tells whether an identity is made of what people write
+// phone numbers with: digits, "+", spaces, "-", ".", "(" and ")". The
+// phone parser would also find a number inside "bob_13812345678" or read
+// keypad letters, and such usernames must keep logging in their owners.
+func writtenAsPhone(identity string) bool {
+	return strings.ContainsFunc(identity, func(r rune) bool { return r >= '0' && r <= '9' }) &&
+		!strings.ContainsFunc(identity, func(r rune) bool {
+			return !(r >= '0' && r <= '9') && !strings.ContainsRune("+ -.()", r)
+		})
 }
 
 // validateUser refuses new usernames shaped like record ids, since routes

@@ -202,6 +202,25 @@ func TestUsersProfiles(t *testing.T) {
 			ExpectedContent: []string{`"token":"`, `"username":"alice"`},
 		},
 		tests.ApiScenario{
+			Name:   "user whose username holds a phone's digits logging in",
+			Method: http.MethodPost,
+			URL:    "/api/collections/users/auth-with-password",
+			Body:   strings.NewReader(`{"identity":"bob_13812345678","password":"bob-password"}`),
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				bob, err := app.FindRecordById("users", fx.bobId)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bob.Set("username", "bob_13812345678")
+				bob.SetPassword("bob-password")
+				if err := app.Save(bob); err != nil {
+					t.Fatal(err)
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"token":"`, `"username":"bob_13812345678"`},
+		},
+		tests.ApiScenario{
 			Name:            "the digits user logging in by email",
 			Method:          http.MethodPost,
 			URL:             "/api/collections/users/auth-with-password",

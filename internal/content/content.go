@@ -150,18 +150,25 @@ var slugSeparators = regexp.MustCompile(`[-_]+`)
 // joined by single hyphens; titles in any script are transliterated
 // ("你好 世界" → "ni-hao-shi-jie").
 func Slug(title string) string {
-	s := strings.Trim(slugSeparators.ReplaceAllString(slug.Make(title), "-"), "-")
-	if len(s) > MaxSlugBase {
-		s = s[:MaxSlugBase]
-		if i := strings.LastIndexByte(s, '-'); i > MaxSlugBase/2 {
-			s = s[:i]
-		}
-		s = strings.Trim(s, "-_")
-	}
+	s := SlugBase(strings.Trim(slugSeparators.ReplaceAllString(slug.Make(title), "-"), "-"))
 	if s == "" {
 		s = "post"
 	}
 	return s
+}
+
+// SlugBase shortens a slug to at most MaxSlugBase characters, at a word
+// boundary when one is not too far back, so that "-N" suffixes fit the
+// slug field.
+func SlugBase(s string) string {
+	if len(s) <= MaxSlugBase {
+		return s
+	}
+	s = s[:MaxSlugBase]
+	if i := strings.LastIndexByte(s, '-'); i > MaxSlugBase/2 {
+		s = s[:i]
+	}
+	return strings.Trim(s, "-_")
 }
 
 // SlugCandidate is the n-th slug tried for base: base itself, then base-2,
