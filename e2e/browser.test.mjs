@@ -188,6 +188,32 @@ test('two readers on one post: a comment appears for the other within 2 s', asyn
   await reader.context().close();
 });
 
+test('a long thread shows its first 100 replies, then the rest on request', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'A long thread', body: '<p>Talk.</p>' });
+  const top = await author.collection('comments').create({ post: post.id, body: 'Start here' });
+  // written by a superuser in batches: one account may write 10 a minute
+  const admin = await server.superuser();
+  for (let from = 0; from < 105; from += 50) {
+    const batch = admin.createBatch();
+    for (let i = from; i < Math.min(from + 50, 105); i += 1) {
+      batch.collection('comments').create({ post: post.id, parent: top.id, author: author.authStore.record.id, body: `Reply number ${i + 1}` });
+    }
+    await batch.send();
+  }
+
+  const reader = await page();
+  await reader.goto(`/posts/${post.slug}`);
+  await reader.getByRole('heading', { name: 'Comments (106)' }).waitFor();
+  assert.equal(await reader.locator('.replies > li').count(), 100);
+  await reader.getByRole('button', { name: 'Show 5 more replies' }).click();
+  await reader.getByText('Reply number 105', { exact: true }).waitFor({ timeout: 2000 });
+  assert.equal(await reader.locator('.replies > li').count(), 105);
+  assert.equal(await reader.getByRole('button', { name: /more repl/ }).count(), 0);
+  assert.deepEqual(reader.errors, []);
+  await reader.context().close();
+});
+
 test("nobody but the author sees a draft", async () => {
   const author = await register(server);
   const draft = await author.send('/api/blog/posts', { method: 'POST', body: { title: 'Secret draft', body: '<p>not yet</p>' } });

@@ -21,9 +21,15 @@ func bindCommentsApi(app core.App) {
 	})
 }
 
-// maxRepliesShown bounds the replies sent with one thread (the oldest);
-// repliesCount tells how many there are in all.
-const maxRepliesShown = 500
+// The replies sent with a page of threads: the oldest maxRepliesShown of
+// each thread, until the page holds maxRepliesPerPage; repliesCount tells
+// how many each thread has in all, and the rest are read through the
+// collections API by their thread. An answer stays under a megabyte or so
+// however long the discussions below it are.
+const (
+	maxRepliesShown   = 100
+	maxRepliesPerPage = 1000
+)
 
 // commentsPage is the body of GET /api/blog/posts/{id}/comments.
 type commentsPage struct {
@@ -35,10 +41,9 @@ type commentsPage struct {
 }
 
 // threadedComments answers a page of a post's top-level comments, oldest
-// first, each with its replies (and replies to replies) oldest first in
-// "replies" (the first maxRepliesShown, with the total in "repliesCount";
-// the rest are read through the collections API by their thread), every
-// comment with expand.author.
+// first, each with its first replies (and replies to replies) oldest first
+// in "replies" (see maxRepliesShown) and their number in "repliesCount",
+// every comment with expand.author.
 func threadedComments(e *core.RequestEvent) error {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {
@@ -103,8 +108,9 @@ func threadedComments(e *core.RequestEvent) error {
 }
 
 // firstRepliesOf reads, for each top-level comment, how many replies its
-// thread has, however deep, and its first maxRepliesShown replies, oldest
-// first. Both come from the comments.thread index: the cost follows what
+// thread has, however deep, and its first replies, oldest first, within
+// maxRepliesShown a thread and maxRepliesPerPage in all, threads in page
+// order. Both come from the comments.thread index: the cost follows what
 // is sent, not the size of the discussion.
 func firstRepliesOf(app core.App, threads []*core.Record) (map[string][]*core.Record, map[string]int, error) {
 	replies := map[string][]*core.Record{}
@@ -131,16 +137,24 @@ func firstRepliesOf(app core.App, threads []*core.Record) (map[string][]*core.Re
 
 	for _, size := range sizes {
 		counts[size.Thread] = size.N
+	}
+
+	budget := maxRepliesPerPage
+	for _, thread := range threads {
+		if counts[thread.Id] == 0 || budget == 0 {
+			continue
+		}
 		var first []*core.Record
 		err := app.RecordQuery(commentsCollection).
-			AndWhere(dbx.HashExp{"thread": size.Thread}).AndWhere(dbx.NewExp("[[thread]] != ''")).
+			AndWhere(dbx.HashExp{"thread": thread.Id}).AndWhere(dbx.NewExp("[[thread]] != ''")).
 			OrderBy("created ASC", "id ASC").
-			Limit(maxRepliesShown).
+			Limit(int64(min(maxRepliesShown, budget))).
 			All(&first)
 		if err != nil {
 			return nil, nil, err
 		}
-		replies[size.Thread] = first
+		replies[thread.Id] = first
+		budget -= len(first)
 	}
 	return replies, counts, nil
 }

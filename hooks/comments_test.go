@@ -550,7 +550,7 @@ func TestCommentsRealtime(t *testing.T) {
 }
 
 // TestLongThreads checks a thread longer than the route shows: the route
-// sends its first 500 replies, oldest first, and counts them all, replies
+// sends its first 100 replies, oldest first, and counts them all, replies
 // to replies included; every reply knows its thread, whatever a client
 // sends, and the rest of a thread is read through the collections API.
 func TestLongThreads(t *testing.T) {
@@ -600,17 +600,17 @@ func TestLongThreads(t *testing.T) {
 					t.Fatal(err)
 				}
 				replies := page.Items[0].Replies
-				if len(replies) != 500 {
-					t.Fatalf("%d replies sent, want the first 500", len(replies))
+				if len(replies) != 100 {
+					t.Fatalf("%d replies sent, want the first 100", len(replies))
 				}
-				// the oldest 500 of the 512 below the thread, walked by parent
+				// the oldest 100 of the 512 below the thread, walked by parent
 				var oldest []string
 				err := app.DB().NewQuery(`
 					WITH RECURSIVE below(id) AS (
 						SELECT id FROM comments WHERE parent = {:top}
 						UNION ALL SELECT c.id FROM comments c JOIN below ON c.parent = below.id)
 					SELECT c.id FROM comments c JOIN below ON below.id = c.id
-					ORDER BY c.created, c.id LIMIT 500`).Bind(dbx.Params{"top": fx.commentTop1}).Column(&oldest)
+					ORDER BY c.created, c.id LIMIT 100`).Bind(dbx.Params{"top": fx.commentTop1}).Column(&oldest)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -627,12 +627,12 @@ func TestLongThreads(t *testing.T) {
 		{
 			Name:            "guest reading the rest of a thread through the collections API",
 			Method:          http.MethodGet,
-			URL:             "/api/collections/comments/records?perPage=500&page=2&sort=created,id&filter=" + urlQuery(`thread = "`+fx.commentTop1+`"`),
+			URL:             "/api/collections/comments/records?perPage=100&page=6&sort=created,id&filter=" + urlQuery(`thread = "`+fx.commentTop1+`"`),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":512`},
 			TestAppFactory:  func(t testing.TB) *tests.TestApp { return longThread() },
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
-				// the 12 after the route's 500, in the route's order
+				// the last 12, after five pages of 100, in the route's order
 				var rest []string
 				err := app.DB().Select("id").From("comments").
 					Where(dbx.HashExp{"thread": fx.commentTop1}).
@@ -649,11 +649,60 @@ func TestLongThreads(t *testing.T) {
 					t.Fatal(err)
 				}
 				if len(rest) != 12 || len(page.Items) != 12 {
-					t.Fatalf("%d replies on page 2, %d stored after the first 500; want 12", len(page.Items), len(rest))
+					t.Fatalf("%d replies on page 6, %d stored after the first 500; want 12", len(page.Items), len(rest))
 				}
 				for i, item := range page.Items {
 					if item.Id != rest[i] {
-						t.Fatalf("page 2 item %d is %s, want %s", i, item.Id, rest[i])
+						t.Fatalf("page 6 item %d is %s, want %s", i, item.Id, rest[i])
+					}
+				}
+			},
+		},
+		{
+			Name:           "guest reading a page of threads holding more replies than an answer sends",
+			Method:         http.MethodGet,
+			URL:            "/api/blog/posts/" + fx.bobPublished + "/comments",
+			TestAppFactory: newTestApp,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				// 11 more threads of 150 replies each, written straight
+				// into the table: the route only reads them
+				for i := range 11 {
+					top, err := createComment(app, fx.bobPublished, fx.aliceId, "", fmt.Sprint("thread ", i))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for j := range 150 {
+						at := top.GetDateTime("created").Add(time.Duration(j+1) * time.Millisecond).String()
+						_, err := app.DB().Insert("comments", dbx.Params{
+							"id": core.GenerateDefaultRandomId(), "post": fx.bobPublished, "author": fx.bobId,
+							"parent": top.Id, "thread": top.Id, "body": fmt.Sprint("reply ", j), "created": at, "updated": at,
+						}).Execute()
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":13`, `"repliesCount":150`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				var page struct {
+					Items []struct {
+						Replies      []any `json:"replies"`
+						RepliesCount int   `json:"repliesCount"`
+					} `json:"items"`
+				}
+				if err := json.NewDecoder(res.Body).Decode(&page); err != nil {
+					t.Fatal(err)
+				}
+				// 2 + 0 + nine threads of 100 + 98: the page holds 1,000
+				want := []int{2, 0, 100, 100, 100, 100, 100, 100, 100, 100, 100, 98, 0}
+				if len(page.Items) != len(want) {
+					t.Fatalf("%d threads, want %d", len(page.Items), len(want))
+				}
+				for i, item := range page.Items {
+					if len(item.Replies) != want[i] {
+						t.Fatalf("thread %d: %d replies sent, want %d", i, len(item.Replies), want[i])
 					}
 				}
 			},

@@ -1,6 +1,8 @@
 // A post's comments in threads, kept live: every reader subscribes to the
 // post's comments through PocketBase realtime and, on each change, reads
-// the threads again and updates them in place.
+// the threads again and updates them in place. The threads route sends
+// the first replies of each thread; a reader asks for the rest of one,
+// a hundred at a time, through the collections API.
 import { pb, me } from './api.js';
 import { h, show, formatDate, errorMessage, formError } from './dom.js';
 
@@ -16,6 +18,8 @@ export async function commentsSection(view, post) {
   // a reply being typed survives other people's comments, and the live
   // region announces only what is new
   const drawn = new Map();
+  // the replies a reader asked for beyond those the route sends, by thread
+  const more = new Map();
 
   async function load() {
     const page = await pb.send(`/api/blog/posts/${post.id}/comments`, { query: { perPage: 100 } });
@@ -25,12 +29,18 @@ export async function commentsSection(view, post) {
     const seen = new Set();
     const names = new Map();
     for (const c of page.items) {
+      c.replies = withMore(c.replies || [], more.get(c.id));
       names.set(c.id, authorName(c));
-      for (const r of c.replies || []) names.set(r.id, authorName(r));
+      for (const r of c.replies) names.set(r.id, authorName(r));
     }
     place(list, page.items.map((c) => {
       const thread = draw(c, '', seen);
-      place(thread.replies, (c.replies || []).map((r) => draw(r, r.parent !== c.id ? names.get(r.parent) : '', seen).item));
+      place(thread.replies, c.replies.map((r) => draw(r, r.parent !== c.id ? names.get(r.parent) : '', seen).item));
+      const hidden = (c.repliesCount || 0) - c.replies.length;
+      show(thread.more, hidden > 0 && h('button', {
+        type: 'button', class: 'link',
+        onclick: (e) => { e.target.disabled = true; showMore(c).catch((err) => alert(errorMessage(err))); },
+      }, hidden === 1 ? 'Show 1 more reply' : `Show ${Math.min(hidden, 100)} more replies`));
       return thread.item;
     }));
     for (const [id, d] of drawn) {
@@ -39,6 +49,17 @@ export async function commentsSection(view, post) {
         drawn.delete(id);
       }
     }
+  }
+
+  // showMore reads the next hundred replies of thread c, in the order the
+  // route sends them, and draws them with the others
+  async function showMore(c) {
+    const next = Math.floor(c.replies.length / 100) + 1;
+    const page = await pb.collection('comments').getList(next, 100, {
+      filter: pb.filter('thread = {:thread}', { thread: c.id }), sort: 'created,id', expand: 'author',
+    });
+    more.set(c.id, withMore(more.get(c.id) || [], page.items));
+    await load();
   }
 
   // draw returns the list item of comment c, made once and then updated
@@ -61,6 +82,7 @@ export async function commentsSection(view, post) {
     const body = h('p', { class: 'comment-body' });
     const context = h('span');
     const replies = h('ol', { class: 'replies' });
+    const more = h('p', { class: 'more-replies' });
     const name = author?.name || author?.username || 'someone';
     const item = h('li', null, h('article', { class: 'comment', id: `comment-${c.id}` },
       h('p', { class: 'byline' },
@@ -83,8 +105,8 @@ export async function commentsSection(view, post) {
           },
         }, 'Delete')),
       replyBox),
-    replies);
-    return { item, body, context, replies };
+    replies, more);
+    return { item, body, context, replies, more };
   }
 
   if (user && post.status === 'published') section.append(commentForm(post, '', 'Add a comment'));
@@ -109,6 +131,13 @@ export async function commentsSection(view, post) {
     clearTimeout(timer);
     if (unsubscribe) await unsubscribe();
   };
+}
+
+// withMore is the replies list followed by those of extra it lacks.
+function withMore(replies, extra) {
+  if (!extra?.length) return replies;
+  const ids = new Set(replies.map((r) => r.id));
+  return [...replies, ...extra.filter((r) => !ids.has(r.id))];
 }
 
 function authorName(c) {
