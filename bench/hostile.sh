@@ -9,7 +9,9 @@
 #     (20,000 levels) and 100 KB (50,000 levels) as a guest, 100 KB as a
 #     superuser, and 3,400 characters nested 1,700 deep as a guest;
 #   - the threaded comments route of a post with one thread of 10,000
-#     replies (written through the batch API, 50 a request).
+#     replies (written through the batch API, 50 a request), and an
+#     expand of that post through two back-relations (each level repeats
+#     the one below it: a million records unless refused).
 # For each it prints the status and size of the answer, the median time of
 # an answer sent one at a time, and req/s and p50/p99 under load (wrk
 # sends requests of up to 80 KB, so the 100 KB filters are timed one at a
@@ -106,6 +108,7 @@ measure "filter 40 KB nested, guest" "$list$(nested 20000)"
 measure "filter 100 KB nested, guest" "$list$(nested 50000)"
 measure "filter 100 KB nested, superuser" "$list$(nested 50000)" "$su"
 measure "filter 1,700 deep, guest" "$list$(nested 1700)"
+measure "expand via two back-relations" "$base/api/collections/posts/records/$post?expand=comments_via_post.post.comments_via_post"
 measure "comments, 10k-reply thread" "$base/api/blog/posts/$post/comments"
 
 peak=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
