@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tests"
 )
 
 // TestCommentsArePacedPerUser checks the per-user pace of comment
@@ -23,9 +24,7 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 
 	t.Run("user writing an eleventh comment within a minute", func(t *testing.T) {
 		t.Parallel()
-		app := newTestApp(t)
-		defer app.Cleanup()
-		handler := serve(t, app)
+		app, handler := pacedApp(t)
 		for i := range 10 {
 			if res := send(t, handler, http.MethodPost, create, comment(fmt.Sprint("fast ", i)), fx.aliceToken); res.Code != 200 {
 				t.Fatalf("comment %d: %d %s", i, res.Code, res.Body)
@@ -46,14 +45,8 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 
 	t.Run("user batching eleven comments", func(t *testing.T) {
 		t.Parallel()
-		app := newTestApp(t)
-		defer app.Cleanup()
-		handler := serve(t, app)
-		requests := make([]string, 11)
-		for i := range requests {
-			requests[i] = `{"method":"POST","url":"` + create + `","body":` + comment(fmt.Sprint("batched ", i)) + `}`
-		}
-		res := send(t, handler, http.MethodPost, "/api/batch", `{"requests":[`+strings.Join(requests, ",")+`]}`, fx.aliceToken)
+		app, handler := pacedApp(t)
+		res := send(t, handler, http.MethodPost, "/api/batch", batchOfComments(11), fx.aliceToken)
 		if res.Code != 400 || !strings.Contains(res.Body.String(), `"status":429`) {
 			t.Fatalf("answered %d %s, want 400 naming the paced sub-request", res.Code, res.Body)
 		}
@@ -68,9 +61,7 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 
 	t.Run("user writing ten blank comments then one", func(t *testing.T) {
 		t.Parallel()
-		app := newTestApp(t)
-		defer app.Cleanup()
-		handler := serve(t, app)
+		_, handler := pacedApp(t)
 		for i := range 10 {
 			if res := send(t, handler, http.MethodPost, create, comment("   "), fx.aliceToken); res.Code != 400 {
 				t.Fatalf("blank comment %d: %d %s", i, res.Code, res.Body)
@@ -83,14 +74,8 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 
 	t.Run("user batching ten comments then one", func(t *testing.T) {
 		t.Parallel()
-		app := newTestApp(t)
-		defer app.Cleanup()
-		handler := serve(t, app)
-		requests := make([]string, 10)
-		for i := range requests {
-			requests[i] = `{"method":"POST","url":"` + create + `","body":` + comment(fmt.Sprint("batched ", i)) + `}`
-		}
-		if res := send(t, handler, http.MethodPost, "/api/batch", `{"requests":[`+strings.Join(requests, ",")+`]}`, fx.aliceToken); res.Code != 200 {
+		_, handler := pacedApp(t)
+		if res := send(t, handler, http.MethodPost, "/api/batch", batchOfComments(10), fx.aliceToken); res.Code != 200 {
 			t.Fatalf("batch of 10: %d %s", res.Code, res.Body)
 		}
 		if res := send(t, handler, http.MethodPost, create, comment("one too many"), fx.aliceToken); res.Code != 429 {
@@ -100,9 +85,7 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 
 	t.Run("superuser writing twenty comments", func(t *testing.T) {
 		t.Parallel()
-		app := newTestApp(t)
-		defer app.Cleanup()
-		handler := serve(t, app)
+		_, handler := pacedApp(t)
 		for i := range 20 {
 			body := `{"post":"` + fx.bobPublished + `","author":"` + fx.aliceId + `","body":"moderator ` + fmt.Sprint(i) + `"}`
 			if res := send(t, handler, http.MethodPost, create, body, fx.superuserToken); res.Code != 200 {
@@ -158,4 +141,22 @@ func TestCommentsPaceIsConfigured(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pacedApp is a test app with its HTTP handler, for a run of requests.
+func pacedApp(t *testing.T) (*tests.TestApp, http.Handler) {
+	app := newTestApp(t)
+	t.Cleanup(app.Cleanup)
+	return app, serve(t, app)
+}
+
+// batchOfComments is the body of a batch request writing n comments
+// ("batched 0", "batched 1", …) on bob's published post.
+func batchOfComments(n int) string {
+	requests := make([]string, n)
+	for i := range requests {
+		requests[i] = `{"method":"POST","url":"/api/collections/comments/records","body":{"post":"` +
+			fx.bobPublished + `","body":"batched ` + fmt.Sprint(i) + `"}}`
+	}
+	return `{"requests":[` + strings.Join(requests, ",") + `]}`
 }
