@@ -4,18 +4,13 @@ package main
 import (
 	"context"
 	"log"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase"
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/plugins/migratecmd"
-	"github.com/pocketbase/pocketbase/tools/hook"
-	"github.com/pocketbase/pocketbase/tools/osutils"
 
 	"blogbase/commands"
 	"blogbase/hooks"
@@ -24,20 +19,22 @@ import (
 )
 
 func main() {
+	baseDir := baseDir()
 	app := pocketbase.NewWithConfig(pocketbase.Config{
 		// SQL statement logging only when asked for with --dev, also under
 		// `go run`: it floods the console and slows seeding to a crawl
 		DefaultDev:       false,
+		DefaultDataDir:   filepath.Join(baseDir, "pb_data"),
 		DataMaxOpenConns: database.MaxOpenConns,
 		DataMaxIdleConns: database.MaxIdleConns,
 		DBConnect:        database.Connect,
 	})
 
-	var publicDir string
+	config := hooks.ConfigFromEnv()
 	app.RootCmd.PersistentFlags().StringVar(
-		&publicDir,
+		&config.PublicDir,
 		"publicDir",
-		defaultPublicDir(),
+		filepath.Join(baseDir, "pb_public"),
 		"the directory with the web app served at /",
 	)
 	app.RootCmd.ParseFlags(os.Args[1:])
@@ -46,39 +43,13 @@ func main() {
 	// changes made in the dashboard become Go migration files in ./migrations.
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{
 		TemplateLang: migratecmd.TemplateLangGo,
-		Automigrate:  osutils.IsProbablyGoRun(),
+		Automigrate:  goRun(),
 	})
 
-	hooks.Register(app)
+	hooks.Register(app, config)
 	commands.Register(app, func(ctx context.Context) (string, error) {
-		report, err := hooks.ReconcilePayments(ctx, app, time.Now())
+		report, err := hooks.ReconcilePayments(ctx, app, config, time.Now())
 		return report.String(), err
-	})
-
-	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
-		Func: func(e *core.ServeEvent) error {
-			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
-				webApp := apis.Static(os.DirFS(publicDir), true)
-				e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
-					// an unknown API path is an API error, not the web app's index.html
-					if strings.HasPrefix(re.Request.URL.Path, "/api/") {
-						return re.NotFoundError("", nil)
-					}
-					// the app inserts server-sanitized post bodies as HTML:
-					// should anything slip through the sanitizer, the browser
-					// still runs no script and loads nothing but images from
-					// elsewhere
-					re.Response.Header().Set("Content-Security-Policy", webAppPolicy)
-					// the app's files keep their names across releases:
-					// browsers revalidate them (a 304) rather than run an old
-					// app.js with a new index.html
-					re.Response.Header().Set("Cache-Control", "no-cache")
-					return webApp(re)
-				}).Bind(apis.SkipSuccessActivityLog())
-			}
-			return e.Next()
-		},
-		Priority: 999, // last, so that every other route wins over the static fallback
 	})
 
 	if err := app.Start(); err != nil {
@@ -86,17 +57,25 @@ func main() {
 	}
 }
 
-// webAppPolicy is the Content-Security-Policy of the web app's pages and
-// files: its own scripts, styles and API only; images from anywhere (post
-// bodies link them).
-const webAppPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src * data:; " +
-	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-
-// defaultPublicDir is ./pb_public under `go run` and the pb_public
-// directory next to the executable otherwise.
-func defaultPublicDir() string {
-	if osutils.IsProbablyGoRun() {
-		return "./pb_public"
+// baseDir is where pb_data and pb_public are by default: the working
+// directory under `go run`, else the executable's directory (as PocketBase
+// finds pb_data).
+func baseDir() string {
+	if goRun() {
+		return "."
 	}
-	return filepath.Join(os.Args[0], "../pb_public")
+	return filepath.Dir(os.Args[0])
+}
+
+// goRun tells whether this binary was built by `go run`, which puts it in
+// a go-build* directory. PocketBase's osutils.IsProbablyGoRun takes any
+// binary under the temp dir for one, so a release unpacked in /tmp would
+// look for its web app and data in the working directory.
+func goRun() bool {
+	for _, part := range strings.Split(filepath.ToSlash(os.Args[0]), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return true
+		}
+	}
+	return false
 }

@@ -28,7 +28,7 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Cleanup()
-	hooks.Register(app) // so that Validate below applies the hooks' rules too
+	hooks.Register(app, hooks.DefaultConfig()) // so that Validate below applies the hooks' rules too
 
 	var out bytes.Buffer
 	for run := uint64(1); run <= 2; run++ {

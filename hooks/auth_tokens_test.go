@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"blogbase/hooks"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -169,10 +170,9 @@ func TestAuthTokensOfPhoneLogins(t *testing.T) {
 		codes <- m.Code
 	}))
 	defer gateway.Close()
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", gateway.URL)
-
-	app := newTestApp(t)
+	app := newTestAppWith(t, configWith(func(c *hooks.Config) {
+		c.SMS = hooks.SMSConfig{Provider: "webhook", WebhookURL: gateway.URL}
+	}))
 	defer app.Cleanup()
 	h := serve(t, app)
 

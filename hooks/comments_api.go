@@ -7,19 +7,8 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
-
-// bindCommentsApi registers the threaded comments route; comments are
-// written with the collections API.
-func bindCommentsApi(app core.App) {
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		// public: the comments of a post the reader may read, in threads
-		se.Router.GET("/api/blog/posts/{id}/comments", threadedComments).Bind(apis.SkipSuccessActivityLog())
-		return se.Next()
-	})
-}
 
 // The replies sent with a page of threads: the oldest maxRepliesShown of
 // each thread, until the page holds maxRepliesPerPage; repliesCount tells

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -11,11 +10,6 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/pocketbase/pocketbase/core"
 )
-
-// defaultCommentsPerMinute is how many comments a user may write a
-// minute (in bursts of as many) when BLOG_COMMENTS_PER_MINUTE is not set:
-// more than any person types, far less than a script floods.
-const defaultCommentsPerMinute = 10
 
 // commentLimiterUsers bounds the users whose pace is remembered; the
 // least recently active are forgotten first, which only gives them a
@@ -70,9 +64,8 @@ func (l *commentLimiter) reserve(userId string, now time.Time) (giveBack func(),
 // creates through the collections or batch API. Superusers and Go code
 // are not limited, and neither is anybody while the dashboard's rate
 // limiting (Settings → Rate limiting) is switched off.
-func bindCommentsLimit(app core.App) {
-	perMinute := commentsPerMinute(app)
-	if perMinute == 0 {
+func bindCommentsLimit(app core.App, perMinute int) {
+	if perMinute <= 0 {
 		return
 	}
 	limiter := newCommentLimiter(perMinute)
@@ -104,20 +97,4 @@ func bindCommentsLimit(app core.App) {
 		}
 		return nil
 	})
-}
-
-// commentsPerMinute reads BLOG_COMMENTS_PER_MINUTE: the comments one user
-// may write a minute, 0 for no limit.
-func commentsPerMinute(app core.App) int {
-	raw := os.Getenv("BLOG_COMMENTS_PER_MINUTE")
-	if raw == "" {
-		return defaultCommentsPerMinute
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		app.Logger().Warn("BLOG_COMMENTS_PER_MINUTE must be a whole number; using the default",
-			"value", raw, "default", defaultCommentsPerMinute)
-		return defaultCommentsPerMinute
-	}
-	return n
 }

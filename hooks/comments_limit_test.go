@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"blogbase/hooks"
 	"fmt"
 	"net/http"
 	"strings"
@@ -125,8 +126,8 @@ func TestCommentsPaceIsConfigured(t *testing.T) {
 		{"many", 10, true}, // unreadable: the default, with a warning
 	} {
 		t.Run("BLOG_COMMENTS_PER_MINUTE="+c.value, func(t *testing.T) {
-			t.Setenv("BLOG_COMMENTS_PER_MINUTE", c.value)
-			app := newTestApp(t)
+			t.Parallel()
+			app := newTestAppWith(t, hooks.LoadConfig(variables("BLOG_COMMENTS_PER_MINUTE", c.value)))
 			defer app.Cleanup()
 			handler := serve(t, app)
 			body := `{"post":"` + fx.bobPublished + `","body":"said"}`

@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"blogbase/hooks"
 	"bytes"
 	"database/sql"
 	"fmt"
@@ -162,9 +163,9 @@ func TestSlowSmsGatewayDoesNotBlock(t *testing.T) {
 	}))
 	defer gateway.Close()
 	defer close(hang)
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", gateway.URL)
-	app := newTestApp(t)
+	app := newTestAppWith(t, configWith(func(c *hooks.Config) {
+		c.SMS = hooks.SMSConfig{Provider: "webhook", WebhookURL: gateway.URL}
+	}))
 	defer app.Cleanup()
 	h := serve(t, app)
 

@@ -70,7 +70,7 @@ func buildFixture(dir string) error {
 	if err := app.RunAllMigrations(); err != nil {
 		return err
 	}
-	hooks.Register(app)
+	hooks.Register(app, hooks.DefaultConfig())
 
 	superusers, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
 	if err != nil {
@@ -205,14 +205,42 @@ func createPost(app core.App, authorId, title, status string, price float64, bod
 }
 
 // newTestApp is every scenario's TestAppFactory: a private clone of the
-// fixture with the blog extension registered.
+// fixture with the blog extension registered, configured as a server with
+// no BLOG_* variable set.
 func newTestApp(t testing.TB) *tests.TestApp {
+	return newTestAppWith(t, hooks.DefaultConfig())
+}
+
+// newTestAppWith is newTestApp with the blog configured by config.
+func newTestAppWith(t testing.TB, config hooks.Config) *tests.TestApp {
 	app, err := tests.NewTestApp(fx.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks.Register(app)
+	hooks.Register(app, config)
 	return app
+}
+
+// appFactory is a TestAppFactory configuring the blog with config.
+func appFactory(config hooks.Config) func(testing.TB) *tests.TestApp {
+	return func(t testing.TB) *tests.TestApp { return newTestAppWith(t, config) }
+}
+
+// variables is a getenv for hooks.LoadConfig holding the given names and
+// values, in pairs.
+func variables(pairs ...string) func(string) string {
+	vars := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		vars[pairs[i]] = pairs[i+1]
+	}
+	return func(name string) string { return vars[name] }
+}
+
+// configWith is the default configuration changed by change.
+func configWith(change func(*hooks.Config)) hooks.Config {
+	config := hooks.DefaultConfig()
+	change(&config)
+	return config
 }
 
 // auth returns the Authorization header for a token ("" for a guest).

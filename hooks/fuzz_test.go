@@ -31,6 +31,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
+
+	"blogbase/hooks"
+
 	"github.com/stripe/stripe-go/v85/webhook"
 
 	"blogbase/internal/alipay"
@@ -43,9 +46,9 @@ import (
 // every input would change the paths taken in SQLite (which is Go code,
 // instrumented too) from one input to the next, and the fuzzer would take
 // that for new coverage.
-func newFuzzApp(f *testing.F) (*tests.TestApp, http.Handler) {
+func newFuzzApp(f *testing.F, config hooks.Config) (*tests.TestApp, http.Handler) {
 	f.Helper()
-	app := newTestApp(f)
+	app := newTestAppWith(f, config)
 	f.Cleanup(app.Cleanup)
 	app.Settings().RateLimits.Enabled = false
 	app.Settings().Logs.MaxDays = 0
@@ -74,7 +77,7 @@ func expectStatus(t *testing.T, rec *httptest.ResponseRecorder, what string, all
 // cursor "{{signed}}JSON" for that JSON payload signed with the real
 // cursor key, so that the fuzzer reaches what a cursor holds, past its MAC.
 func FuzzListingQuery(f *testing.F) {
-	app, h := newFuzzApp(f)
+	app, h := newFuzzApp(f, hooks.DefaultConfig())
 
 	first := send(f, h, http.MethodGet, "/api/blog/posts?perPage=1", "", "")
 	var firstPage struct {
@@ -198,7 +201,7 @@ var composeSeeds = []string{
 // spells when it is one, else as a string): the answer is a 201 or a 400,
 // and a created post has exactly one content record whose body is safe.
 func FuzzComposePost(f *testing.F) {
-	app, h := newFuzzApp(f)
+	app, h := newFuzzApp(f, hooks.DefaultConfig())
 
 	for i, body := range composeSeeds {
 		prices := []string{"0", "9.9", `"9.90"`, "-1", "1e309", "1000000.01", "null", `{"a":1}`, "0.001", "abc"}
@@ -232,7 +235,7 @@ func FuzzComposePost(f *testing.F) {
 // FuzzComposePostRaw is FuzzComposePost with the request body itself
 // fuzzed, sent as JSON or, when form is set, as a form.
 func FuzzComposePostRaw(f *testing.F) {
-	app, h := newFuzzApp(f)
+	app, h := newFuzzApp(f, hooks.DefaultConfig())
 
 	for _, body := range composeSeeds {
 		payload, _ := json.Marshal(map[string]any{"title": "Seed", "body": body, "status": "published"})
@@ -336,7 +339,7 @@ var alipayNotifySeeds = []string{
 // form, {{big}} stands for 64 KiB: inputs stay small enough to minimize.
 func FuzzAlipayNotify(f *testing.F) {
 	env := newPaymentsEnv(f)
-	app, h := newFuzzApp(f)
+	app, h := newFuzzApp(f, env.config)
 	order := newOrder(f, app, fx.bobId, fx.alicePaid, "alipay", 0)
 	outTradeNo := order.GetString("outTradeNo")
 	verifier := env.alipay.Client()
@@ -435,8 +438,8 @@ func resetPayments(t *testing.T, app core.App, orderId string) {
 // process's order id, {{big}} for 512 KiB of spaces and {{deep}} for
 // 20,000 "[".
 func FuzzStripeWebhook(f *testing.F) {
-	newPaymentsEnv(f)
-	app, h := newFuzzApp(f)
+	env := newPaymentsEnv(f)
+	app, h := newFuzzApp(f, env.config)
 	order := newOrder(f, app, fx.bobId, fx.alicePaid, "stripe", 0)
 	expand := strings.NewReplacer("{{order}}", order.Id,
 		"{{big}}", strings.Repeat(" ", 512<<10), "{{deep}}", strings.Repeat("[", 20_000))

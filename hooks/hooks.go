@@ -3,8 +3,8 @@
 package hooks
 
 import (
+	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -14,49 +14,53 @@ import (
 // happens; invalidation normally ends it much sooner.
 const publicCacheTTL = 30 * time.Second
 
-// defaultListingMaxAge is the Cache-Control max-age, in seconds, of the
-// public reads when BLOG_LISTING_MAX_AGE is not set.
-const defaultListingMaxAge = 5
-
-// Register binds every blog hook and route to app. It is the only entry
-// point, so that tests can run the exact same extension on a test app.
-func Register(app core.App) {
+// Register binds every blog hook and route to app, configured by config.
+// It is the only entry point, so that tests run the exact same extension
+// on a test app, with a configuration of their own.
+func Register(app core.App, config Config) {
 	cache := newPublicCache(publicCacheTTL)
+	api := &blogApi{
+		posts:    newPostsApi(cache, config.ListingMaxAge),
+		payments: newPayments(config),
+		sms:      newSmsCodes(config.SMS),
+	}
 
+	// what loading the configuration replaced with a default
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		for _, warning := range config.warnings {
+			fmt.Fprintln(os.Stderr, "Warning:", warning)
+			se.App.Logger().Warn(warning)
+		}
+		api.payments.warnUnusable(se.App, os.Stderr)
+		return se.Next()
+	})
+
+	// the invariants of each collection, on every write path
 	bindUsers(app)
 	bindImageNames(app)
 	bindPosts(app)
 	bindPostContents(app)
 	bindComments(app, cache)
-	bindCommentsLimit(app)
-	bindPublicCache(app, cache)
-	bindExternalWrites(app, cache)
-	bindQueryGuard(app)
-	bindPostsApi(app, cache, listingMaxAge(app))
-	bindCommentsApi(app)
+	bindCommentsLimit(app, config.CommentsPerMinute)
+	bindOrders(app)
+
+	// sessions, sign-in and jobs
 	bindSessions(app)
 	bindAuthTokens(app)
-	bindMe(app)
-	bindSms(app)
-	bindPayments(app)
+	api.sms.bind(app)
+	api.payments.bindReconcile(app)
+	bindPaymentEvents(app)
+
+	// the public cache and what invalidates it
+	bindPublicCache(app, cache)
+	bindExternalWrites(app, cache)
+
+	// routes, and the middlewares of every route
+	bindBlogApi(app, api)
+	bindQueryGuard(app)
 	bindBodyLimits(app)
 	bindBusyAnswers(app)
-}
-
-// listingMaxAge reads BLOG_LISTING_MAX_AGE: how many seconds browsers and
-// CDNs may reuse a public answer before revalidating it.
-func listingMaxAge(app core.App) int {
-	raw := os.Getenv("BLOG_LISTING_MAX_AGE")
-	if raw == "" {
-		return defaultListingMaxAge
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		app.Logger().Warn("BLOG_LISTING_MAX_AGE must be a whole number of seconds; using the default",
-			"value", raw, "default", defaultListingMaxAge)
-		return defaultListingMaxAge
-	}
-	return n
+	bindWebApp(app, config.PublicDir)
 }
 
 // inTransaction runs fn with e.App switched to a transaction, so that the

@@ -18,15 +18,62 @@ import (
 // alipayNotifyLimit bounds a notification body; real ones are about 2 KB.
 const alipayNotifyLimit = 64 << 10
 
-// alipayNotify is POST /api/blog/payments/alipay/notify, Alipay's
+// alipayPayments is the Alipay provider: page pay, its asynchronous
+// notification, the buyer's return and the trade query.
+type alipayPayments struct {
+	config Config
+}
+
+func (a *alipayPayments) name() string { return providerAlipay }
+
+func (a *alipayPayments) check() error {
+	_, err := a.config.Alipay.client()
+	return err
+}
+
+func (a *alipayPayments) takes(currency string) bool { return currency == "CNY" }
+
+func (a *alipayPayments) priceError(currency string, cents int64) error {
+	if !a.takes(currency) {
+		return errors.New("Alipay takes payments in CNY only; choose stripe")
+	}
+	return nil
+}
+
+// payUrl is an Alipay page-pay URL, signed afresh each time: Alipay knows
+// the trade by its number, so any of them pays the same trade.
+func (a *alipayPayments) payUrl(_ context.Context, _ core.App, order *core.Record, base string) (string, error) {
+	client, err := a.config.Alipay.client()
+	if err != nil {
+		return "", err
+	}
+	return client.PagePayURL(alipay.PagePay{
+		OutTradeNo:  order.GetString("outTradeNo"),
+		TotalAmount: alipay.FormatAmount(orderCents(order)),
+		Subject:     order.GetString("subject"),
+		NotifyURL:   base + "/api/blog/payments/alipay/notify",
+		ReturnURL:   base + "/api/blog/payments/alipay/return",
+		TimeExpire:  order.GetDateTime("expires").Time(),
+	})
+}
+
+func (a *alipayPayments) query(ctx context.Context, app core.App, order *core.Record, now time.Time) (string, error) {
+	client, err := a.config.Alipay.client()
+	if err != nil {
+		return "", err
+	}
+	return queryAlipayOrder(ctx, app, client, order, "query", "", now)
+}
+
+// notify is POST /api/blog/payments/alipay/notify, Alipay's
 // asynchronous notification. Every one is recorded in paymentEvents, with
 // its outcome, before the answer; only a verified notification of our app
 // for an existing order and its exact amount moves the order, once.
 // Alipay retries until it reads "success", so "success" also answers a
 // notification already handled, and "failure" (400) one we refuse.
-func alipayNotify(e *core.RequestEvent) error {
-	payload, tooLarge, readErr := readPayload(e, alipayNotifyLimit)
-	ev := paymentEvent{Provider: providerAlipay, Kind: "notify", Payload: string(payload), IP: e.RealIP()}
+func (a *alipayPayments) notify(e *core.RequestEvent) error {
+	read := callbackPayload(e)
+	ev := paymentEvent{Provider: providerAlipay, Kind: "notify", Payload: string(read.payload), IP: e.RealIP()}
 	refuse := func(status int, outcome, message string) error {
 		ev.Outcome, ev.Message = outcome, message
 		e.App.Logger().Warn("Refused an Alipay notification", "outcome", outcome, "message", message, "ip", ev.IP)
@@ -37,19 +84,19 @@ func alipayNotify(e *core.RequestEvent) error {
 	}
 
 	switch {
-	case readErr != nil:
+	case read.err != nil:
 		return refuse(http.StatusBadRequest, "malformed", "The body could not be read.")
-	case tooLarge:
-		return refuse(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", alipayNotifyLimit))
+	case read.tooLarge:
+		return refuse(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", read.limit))
 	}
-	params, err := url.ParseQuery(string(payload))
+	params, err := url.ParseQuery(string(read.payload))
 	if err != nil {
 		return refuse(http.StatusBadRequest, "malformed", "The body is not a form.")
 	}
 	n := alipay.ParseNotification(params)
 	ev.EventId = n.NotifyID
 
-	client, err := alipayVerifier()
+	client, err := a.config.Alipay.verifier()
 	if err != nil {
 		return refuse(http.StatusServiceUnavailable, "not_configured", err.Error())
 	}
@@ -104,12 +151,12 @@ func alipayNotify(e *core.RequestEvent) error {
 	return e.String(http.StatusOK, "success")
 }
 
-// alipayReturn is GET /api/blog/payments/alipay/return, where Alipay sends
+// paymentReturn is GET /api/blog/payments/alipay/return, where Alipay sends
 // the buyer's browser after paying, often before the notification. The
 // parameters are verified, but only Alipay's answer to our own trade query
 // credits a still pending order; then the browser goes to the post.
-func alipayReturn(e *core.RequestEvent) error {
-	client, err := alipayClient()
+func (a *alipayPayments) paymentReturn(e *core.RequestEvent) error {
+	client, err := a.config.Alipay.client()
 	if err != nil {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
 	}
@@ -142,7 +189,7 @@ func alipayReturn(e *core.RequestEvent) error {
 		}
 	}
 
-	base, _ := publicURL()
+	base, _ := a.config.publicBase()
 	return e.Redirect(http.StatusSeeOther, postPageUrl(base, order))
 }
 

@@ -270,12 +270,12 @@ func TestAlipayNotify(t *testing.T) {
 		s.Method = http.MethodPost
 		s.URL = "/api/blog/payments/alipay/notify"
 		s.Headers = formHeaders
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = env.factory()
 		s.Test(t)
 	}
 
 	t.Run("a Stripe order", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		order := newOrder(t, app, fx.bobId, fx.alicePaid, "stripe", 0)
 		form := env.alipay.SignedNotification(order.GetString("outTradeNo"), "1", "TRADE_SUCCESS", "9.90")
@@ -286,8 +286,7 @@ func TestAlipayNotify(t *testing.T) {
 	})
 
 	t.Run("not configured", func(t *testing.T) {
-		t.Setenv("BLOG_ALIPAY_PUBLIC_KEY", "")
-		app := newTestApp(t)
+		app := newTestAppWith(t, env.configChanged(map[string]string{"BLOG_ALIPAY_PUBLIC_KEY": ""}))
 		defer app.Cleanup()
 		newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
 		rec := send(t, serve(t, app), http.MethodPost, "/api/blog/payments/alipay/notify", paid.Encode(), "", "Content-Type", formType)
@@ -302,7 +301,7 @@ func TestAlipayNotify(t *testing.T) {
 // answered "success".
 func TestAlipayNotifyConcurrentDuplicates(t *testing.T) {
 	env := newPaymentsEnv(t)
-	app := newTestApp(t)
+	app := env.app(t)
 	defer app.Cleanup()
 	order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
 	body := env.alipay.SignedNotification(order.GetString("outTradeNo"), "2026112222001", "TRADE_SUCCESS", "9.90").Encode()
@@ -374,7 +373,7 @@ func TestAlipayReturn(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			app := newTestApp(t)
+			app := env.app(t)
 			defer app.Cleanup()
 			order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
 			env.alipay.RemoveTrade(bobsOrder)
@@ -402,7 +401,7 @@ func TestAlipayReturn(t *testing.T) {
 	}
 
 	t.Run("a paid order is not queried again", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
 		order.Set("status", "paid")
@@ -417,7 +416,7 @@ func TestAlipayReturn(t *testing.T) {
 	})
 
 	t.Run("an unknown order", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		rec := send(t, serve(t, app), http.MethodGet, "/api/blog/payments/alipay/return?"+returnQuery, "", "")
 		if rec.Code != 404 {
@@ -441,7 +440,7 @@ func mustOrderId(t testing.TB, app core.App, outTradeNo string) string {
 // for a refund; a third pending order is closed.
 func TestDuplicatePayment(t *testing.T) {
 	env := newPaymentsEnv(t)
-	app := newTestApp(t)
+	app := env.app(t)
 	defer app.Cleanup()
 	h := serve(t, app)
 	viaAlipay := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)

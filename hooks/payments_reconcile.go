@@ -9,8 +9,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-
-	"blogbase/internal/alipay"
 )
 
 const (
@@ -43,9 +41,33 @@ func (r ReconcileReport) String() string {
 // ReconcilePayments asks the providers about every order still pending
 // reconcileAfter after it was opened, for the notifications that never
 // came: paid ones are credited (once, as a notification would), closed or
-// expired ones closed. The cron job and `blogbase payments reconcile` run
-// it; runs may overlap, the settlements are conditional.
-func ReconcilePayments(ctx context.Context, app core.App, now time.Time) (ReconcileReport, error) {
+// expired ones closed; a provider whose settings are missing fails its
+// orders, naming the variable. The cron job and `blogbase payments
+// reconcile` run it; runs may overlap, the settlements are conditional.
+func ReconcilePayments(ctx context.Context, app core.App, config Config, now time.Time) (ReconcileReport, error) {
+	return newPayments(config).reconcile(ctx, app, now)
+}
+
+// reconcileSchedule is how often the cron job asks the providers about
+// pending orders older than reconcileAfter.
+const reconcileSchedule = "*/5 * * * *"
+
+// bindReconcile schedules the reconciliation.
+func (p *payments) bindReconcile(app core.App) {
+	app.Cron().MustAdd("blogReconcilePayments", reconcileSchedule, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		report, err := p.reconcile(ctx, app, time.Now())
+		switch {
+		case err != nil:
+			app.Logger().Warn("Reconciling pending orders failed in part", "report", report.String(), "error", err)
+		case report.Checked > 0:
+			app.Logger().Info("Reconciled pending orders", "report", report.String())
+		}
+	})
+}
+
+func (p *payments) reconcile(ctx context.Context, app core.App, now time.Time) (ReconcileReport, error) {
 	report := ReconcileReport{}
 	before, err := types.ParseDateTime(now.Add(-reconcileAfter))
 	if err != nil {
@@ -60,14 +82,7 @@ func ReconcilePayments(ctx context.Context, app core.App, now time.Time) (Reconc
 		return report, err
 	}
 
-	// each provider's settings are read once a run, and only when needed
-	var alipayAsk *alipay.Client
-	var alipayErr error
-	var stripeAsk stripeSettings
-	var stripeErr error
-	var loaded = map[string]bool{}
 	var errs []error
-
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, err)
@@ -79,38 +94,19 @@ func ReconcilePayments(ctx context.Context, app core.App, now time.Time) (Reconc
 		}
 		report.Checked++
 
-		provider := order.GetString("provider")
-		if !loaded[provider] {
-			loaded[provider] = true
-			switch provider {
-			case providerAlipay:
-				alipayAsk, alipayErr = alipayClient()
-			case providerStripe:
-				stripeAsk, stripeErr = stripeConfig()
-			}
-		}
-
 		var outcome string
-		switch provider {
-		case providerAlipay:
-			err = alipayErr
-			if err == nil {
-				outcome, err = queryAlipayOrder(ctx, app, alipayAsk, order, "query", "", now)
-			}
-		case providerStripe:
-			err = stripeErr
-			if err == nil {
-				outcome, err = queryStripeOrder(ctx, app, stripeAsk, order, now)
-			}
-		default:
-			err = errors.New("unknown provider " + provider)
+		name := order.GetString("provider")
+		if provider := p.provider(name); provider == nil {
+			err = errors.New("unknown provider " + name)
+		} else {
+			outcome, err = provider.query(ctx, app, order, now)
 		}
 
 		switch {
 		case err != nil:
 			report.Failed++
 			if report.Failed <= reconcileErrorsKept {
-				errs = append(errs, fmt.Errorf("order %s (%s): %w", order.Id, provider, err))
+				errs = append(errs, fmt.Errorf("order %s (%s): %w", order.Id, name, err))
 			}
 		case outcome == "paid" || outcome == "already_paid":
 			report.Paid++

@@ -15,7 +15,7 @@ import (
 // state a provider may report, and with a provider down.
 func TestReconcilePayments(t *testing.T) {
 	env := newPaymentsEnv(t)
-	app := newTestApp(t)
+	app := env.app(t)
 	defer app.Cleanup()
 
 	users := map[string]string{}
@@ -57,7 +57,7 @@ func TestReconcilePayments(t *testing.T) {
 	stripeAbandoned := order("u7", "stripe", 3*time.Hour)
 	withSession(stripeAbandoned, "open", "unpaid")
 
-	report, err := hooks.ReconcilePayments(context.Background(), app, time.Now())
+	report, err := hooks.ReconcilePayments(context.Background(), app, env.config, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestReconcilePayments(t *testing.T) {
 	firstPaidAt := paidAt(alipayPaid.Id)
 
 	// a second run finds the rest unchanged and credits nothing twice
-	report, err = hooks.ReconcilePayments(context.Background(), app, time.Now())
+	report, err = hooks.ReconcilePayments(context.Background(), app, env.config, time.Now())
 	if err != nil || report != (hooks.ReconcileReport{Checked: 2, Pending: 2}) {
 		t.Fatalf("second run: %s, %v", report, err)
 	}
@@ -94,7 +94,7 @@ func TestReconcilePayments(t *testing.T) {
 	// Alipay down: counted as failed, reported, nothing changed
 	env.alipay.FailQueries(100)
 	defer env.alipay.FailQueries(0)
-	report, err = hooks.ReconcilePayments(context.Background(), app, time.Now())
+	report, err = hooks.ReconcilePayments(context.Background(), app, env.config, time.Now())
 	if err == nil || report.Failed != 2 || orderStatus(t, app, alipayWaiting.Id) != "pending" {
 		t.Fatalf("with the gateway down: %s, %v", report, err)
 	}
@@ -102,7 +102,7 @@ func TestReconcilePayments(t *testing.T) {
 
 	// a paid trade for another amount is not credited and is recorded
 	env.alipay.SetTrade(alipayWaiting.GetString("outTradeNo"), "2026112200002", "TRADE_SUCCESS", "0.99")
-	report, err = hooks.ReconcilePayments(context.Background(), app, time.Now())
+	report, err = hooks.ReconcilePayments(context.Background(), app, env.config, time.Now())
 	if err == nil || !strings.Contains(err.Error(), "total_amount") || orderStatus(t, app, alipayWaiting.Id) != "pending" {
 		t.Fatalf("amount mismatch: %s, %v", report, err)
 	}
@@ -111,8 +111,7 @@ func TestReconcilePayments(t *testing.T) {
 	}
 
 	// Alipay not configured: reported by name
-	t.Setenv("BLOG_ALIPAY_APP_ID", "")
-	_, err = hooks.ReconcilePayments(context.Background(), app, time.Now())
+	_, err = hooks.ReconcilePayments(context.Background(), app, env.configChanged(map[string]string{"BLOG_ALIPAY_APP_ID": ""}), time.Now())
 	if err == nil || !strings.Contains(err.Error(), "BLOG_ALIPAY_APP_ID") {
 		t.Fatalf("not configured: %v", err)
 	}

@@ -22,6 +22,34 @@ import (
 // stripeWebhookLimit bounds a webhook body; checkout events are a few KB.
 const stripeWebhookLimit = 512 << 10
 
+// stripePayments is the Stripe provider: Checkout sessions, the webhook
+// and session queries.
+type stripePayments struct {
+	config Config
+}
+
+func (s *stripePayments) name() string { return providerStripe }
+
+func (s *stripePayments) check() error { return s.config.Stripe.check() }
+
+func (s *stripePayments) takes(string) bool { return true }
+
+func (s *stripePayments) priceError(currency string, cents int64) error {
+	_, err := stripeMinorUnits(cents, currency)
+	return err
+}
+
+func (s *stripePayments) payUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error) {
+	return stripeCheckoutUrl(ctx, app, s.config.Stripe, order, base)
+}
+
+func (s *stripePayments) query(ctx context.Context, app core.App, order *core.Record, now time.Time) (string, error) {
+	if err := s.check(); err != nil {
+		return "", err
+	}
+	return queryStripeOrder(ctx, app, s.config.Stripe, order, now)
+}
+
 // stripeSessions makes concurrent purchases of one order open one
 // checkout session (across processes the idempotency key does).
 var stripeSessions singleflight.Group
@@ -29,7 +57,7 @@ var stripeSessions singleflight.Group
 // newStripeClient is a stripe-go client on the configured API base, with
 // our own timeout and without the library's log lines (failures are
 // logged here, with the order).
-func newStripeClient(s stripeSettings) *stripe.Client {
+func newStripeClient(s StripeConfig) *stripe.Client {
 	config := &stripe.BackendConfig{
 		HTTPClient:        &http.Client{Timeout: 10 * time.Second},
 		MaxNetworkRetries: stripe.Int64(1),
@@ -48,15 +76,14 @@ func newStripeClient(s stripeSettings) *stripe.Client {
 // first purchase and reused after. The session carries the order id in
 // client_reference_id and metadata.orderId and expires with the order; its
 // id is kept in tradeNo for reconciliation.
-func stripeCheckoutUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error) {
+func stripeCheckoutUrl(ctx context.Context, app core.App, settings StripeConfig, order *core.Record, base string) (string, error) {
 	if u := order.GetString("payUrl"); u != "" {
 		return u, nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	u, err, _ := stripeSessions.Do(order.Id, func() (any, error) {
-		settings, err := stripeConfig()
-		if err != nil {
+		if err := settings.check(); err != nil {
 			return "", err
 		}
 		currency := order.GetString("currency")
@@ -128,20 +155,6 @@ func stripeMinorUnits(cents int64, currency string) (int64, error) {
 	return cents, nil
 }
 
-// checkCurrency tells whether provider can take this price.
-func checkCurrency(provider, currency string, cents int64) error {
-	switch provider {
-	case providerAlipay:
-		if currency != "CNY" {
-			return errors.New("Alipay takes payments in CNY only; choose stripe")
-		}
-	case providerStripe:
-		_, err := stripeMinorUnits(cents, currency)
-		return err
-	}
-	return nil
-}
-
 // stripeSession is the part of a checkout session event blogbase reads.
 // It is decoded from the raw event, so the fields read do not depend on
 // the API version the account's webhook endpoint is pinned to.
@@ -159,12 +172,13 @@ func (s stripeSession) paid() bool {
 	return s.PaymentStatus == "paid" || s.PaymentStatus == "no_payment_required"
 }
 
-// stripeWebhook is POST /api/blog/payments/stripe/webhook. The body is
+// webhook is POST /api/blog/payments/stripe/webhook. The body is
 // verified against the Stripe-Signature header with the endpoint secret
 // and Stripe's 5-minute tolerance, recorded in paymentEvents, deduplicated
 // by event id, and a paid checkout session credits its order once.
-func stripeWebhook(e *core.RequestEvent) error {
-	payload, tooLarge, readErr := readPayload(e, stripeWebhookLimit)
+func (s *stripePayments) webhook(e *core.RequestEvent) error {
+	read := callbackPayload(e)
+	payload := read.payload
 	ev := paymentEvent{Provider: providerStripe, Kind: "webhook", Payload: string(payload), IP: e.RealIP()}
 	answer := func(status int, outcome, message string) error {
 		ev.Outcome, ev.Message = outcome, message
@@ -181,14 +195,14 @@ func stripeWebhook(e *core.RequestEvent) error {
 	}
 
 	switch {
-	case readErr != nil:
+	case read.err != nil:
 		return answer(http.StatusBadRequest, "malformed", "The body could not be read.")
-	case tooLarge:
-		return answer(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", stripeWebhookLimit))
+	case read.tooLarge:
+		return answer(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("The body exceeds %d bytes.", read.limit))
 	}
-	settings, err := stripeConfig()
+	settings := s.config.Stripe
 	if settings.WebhookSecret == "" {
-		return answer(http.StatusServiceUnavailable, "not_configured", err.Error())
+		return answer(http.StatusServiceUnavailable, "not_configured", notSet("BLOG_STRIPE_WEBHOOK_SECRET").Error())
 	}
 	header := e.Request.Header.Get("Stripe-Signature")
 	signedAt, ok := stripeSignedAt(header)
@@ -334,7 +348,7 @@ func formatMinorUnits(amount int64, currency string) string {
 // applies the answer, as queryAlipayOrder does. A session still open past
 // the order's expiry is expired first, so that it cannot be paid after the
 // order is closed.
-func queryStripeOrder(ctx context.Context, app core.App, settings stripeSettings, order *core.Record, now time.Time) (string, error) {
+func queryStripeOrder(ctx context.Context, app core.App, settings StripeConfig, order *core.Record, now time.Time) (string, error) {
 	ev := paymentEvent{Provider: providerStripe, Kind: "query", Verified: true}
 	expired := now.After(order.GetDateTime("expires").Time().Add(expiryGrace))
 	sessionId := order.GetString("tradeNo")

@@ -16,7 +16,7 @@ import (
 // signature, deduplication by event id, the once-only credit and the
 // refusals, each recorded.
 func TestStripeWebhook(t *testing.T) {
-	newPaymentsEnv(t)
+	env := newPaymentsEnv(t)
 
 	// every case's app gets bob's pending Stripe order; the deliveries
 	// are built for it
@@ -39,7 +39,7 @@ func TestStripeWebhook(t *testing.T) {
 		return webhookCase{name, d, code, status, outcomes}
 	}
 	run := func(t *testing.T, c webhookCase) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		h := serve(t, app)
 		order := newOrder(t, app, fx.bobId, fx.alicePaid, "stripe", 0)
@@ -133,7 +133,7 @@ func TestStripeWebhook(t *testing.T) {
 	}
 
 	t.Run("a payment through another session keeps the order's session", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		order := newOrder(t, app, fx.bobId, fx.alicePaid, "stripe", 0)
 		if _, err := app.DB().NewQuery("UPDATE orders SET tradeNo = 'cs_original' WHERE id = {:id}").
@@ -151,7 +151,7 @@ func TestStripeWebhook(t *testing.T) {
 	})
 
 	t.Run("a signed body that is not an event", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		body := `{"object":"event","id":"evt_1","data":42}`
 		header := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: testWebhookSecret}).Header
@@ -162,7 +162,7 @@ func TestStripeWebhook(t *testing.T) {
 	})
 
 	t.Run("no signature header", func(t *testing.T) {
-		app := newTestApp(t)
+		app := env.app(t)
 		defer app.Cleanup()
 		rec := send(t, serve(t, app), http.MethodPost, "/api/blog/payments/stripe/webhook", `{"id":"evt_1","object":"event"}`, "")
 		if rec.Code != 400 || !slices.Equal(eventOutcomes(t, app), []string{"bad_signature"}) {
@@ -171,8 +171,7 @@ func TestStripeWebhook(t *testing.T) {
 	})
 
 	t.Run("not configured", func(t *testing.T) {
-		t.Setenv("BLOG_STRIPE_WEBHOOK_SECRET", "")
-		app := newTestApp(t)
+		app := newTestAppWith(t, env.configChanged(map[string]string{"BLOG_STRIPE_WEBHOOK_SECRET": ""}))
 		defer app.Cleanup()
 		rec := send(t, serve(t, app), http.MethodPost, "/api/blog/payments/stripe/webhook", `{}`, "")
 		if rec.Code != 503 || !strings.Contains(rec.Body.String(), "BLOG_STRIPE_WEBHOOK_SECRET") {

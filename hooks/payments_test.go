@@ -282,7 +282,7 @@ func TestPurchaseRoute(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
-		s.TestAppFactory = newTestApp
+		s.TestAppFactory = env.factory()
 		s.Test(t)
 	}
 }
@@ -302,9 +302,8 @@ func TestPurchaseNotConfigured(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.unset, func(t *testing.T) {
-			newPaymentsEnv(t)
-			t.Setenv(c.unset, "")
-			app := newTestApp(t)
+			env := newPaymentsEnv(t)
+			app := newTestAppWith(t, env.configChanged(map[string]string{c.unset: ""}))
 			defer app.Cleanup()
 			rec := send(t, serve(t, app), http.MethodPost, "/api/blog/posts/"+fx.alicePaid+"/purchase",
 				`{"provider":"`+c.provider+`"}`, fx.bobToken)
@@ -318,9 +317,8 @@ func TestPurchaseNotConfigured(t *testing.T) {
 	}
 
 	t.Run("a key file that is not a key", func(t *testing.T) {
-		newPaymentsEnv(t)
-		t.Setenv("BLOG_ALIPAY_PRIVATE_KEY", "payments_test.go")
-		app := newTestApp(t)
+		env := newPaymentsEnv(t)
+		app := newTestAppWith(t, env.configChanged(map[string]string{"BLOG_ALIPAY_PRIVATE_KEY": "payments_test.go"}))
 		defer app.Cleanup()
 		h := serve(t, app)
 		rec := send(t, h, http.MethodPost, "/api/blog/posts/"+fx.alicePaid+"/purchase", ``, fx.bobToken)
@@ -340,7 +338,7 @@ func TestPurchaseNotConfigured(t *testing.T) {
 // the order's exact amount.
 func TestPagePayUrlIsSigned(t *testing.T) {
 	env := newPaymentsEnv(t)
-	app := newTestApp(t)
+	app := env.app(t)
 	defer app.Cleanup()
 	rec := send(t, serve(t, app), http.MethodPost, "/api/blog/posts/"+fx.alicePaid+"/purchase", `{}`, fx.bobToken)
 	expectCode(t, rec, 201)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cast"
@@ -18,28 +17,11 @@ import (
 	"blogbase/internal/content"
 )
 
-// bindPostsApi registers the post routes of /api/blog. They write a post
-// and its body together, in one transaction, where the collections API
-// needs two requests, and serve the public reads from the public cache.
-func bindPostsApi(app core.App, cache *publicCache, maxAge int) {
-	api := &postsApi{cache: cache, cacheControl: listingCacheControl(maxAge)}
-
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		g := se.Router.Group("/api/blog")
-
-		// public reads; their successes are not request-logged (see README)
-		g.GET("/posts", api.list).Bind(apis.SkipSuccessActivityLog())
-		g.GET("/posts/{idOrSlug}", api.view).Bind(apis.SkipSuccessActivityLog())
-
-		// signed-in users write as themselves
-		g.POST("/posts", postCreate).Bind(apis.RequireAuth(usersCollection))
-
-		// the author (or a superuser) changes or deletes a post
-		g.PATCH("/posts/{id}", postUpdate).Bind(apis.RequireAuth(usersCollection, core.CollectionNameSuperusers))
-		g.DELETE("/posts/{id}", postDelete).Bind(apis.RequireAuth(usersCollection, core.CollectionNameSuperusers))
-
-		return se.Next()
-	})
+// newPostsApi is the post routes' shared state: they write a post and
+// its body together, in one transaction, where the collections API needs
+// two requests, and serve the public reads from the public cache.
+func newPostsApi(cache *publicCache, maxAge int) *postsApi {
+	return &postsApi{cache: cache, cacheControl: listingCacheControl(maxAge)}
 }
 
 // postsApi holds what the public post reads share.

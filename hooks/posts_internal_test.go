@@ -2,8 +2,6 @@ package hooks
 
 import (
 	"testing"
-
-	"github.com/pocketbase/pocketbase/tests"
 )
 
 func TestHasMoreThanTwoDecimals(t *testing.T) {
@@ -22,16 +20,19 @@ func TestHasMoreThanTwoDecimals(t *testing.T) {
 }
 
 func TestListingMaxAge(t *testing.T) {
-	app, err := tests.NewTestApp(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Cleanup()
-
+	t.Parallel()
 	for value, want := range map[string]int{"": defaultListingMaxAge, "0": 0, "60": 60, "-1": defaultListingMaxAge, "soon": defaultListingMaxAge} {
-		t.Setenv("BLOG_LISTING_MAX_AGE", value)
-		if got := listingMaxAge(app); got != want {
-			t.Errorf("BLOG_LISTING_MAX_AGE=%q gave %d, want %d", value, got, want)
+		config := LoadConfig(func(name string) string {
+			if name == "BLOG_LISTING_MAX_AGE" {
+				return value
+			}
+			return ""
+		})
+		if config.ListingMaxAge != want {
+			t.Errorf("BLOG_LISTING_MAX_AGE=%q gave %d, want %d", value, config.ListingMaxAge, want)
+		}
+		if warned := len(config.warnings) > 0; warned != (value == "-1" || value == "soon") {
+			t.Errorf("BLOG_LISTING_MAX_AGE=%q: warnings %q", value, config.warnings)
 		}
 	}
 }

@@ -2,123 +2,27 @@ package hooks
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"math"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
-	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-const (
-	ordersCollection        = "orders"
-	paymentEventsCollection = "paymentEvents"
-
-	orderPending = "pending"
-	orderPaid    = "paid"
-	orderClosed  = "closed"
-
-	providerAlipay = "alipay"
-	providerStripe = "stripe"
-
-	// orderLifetime is how long a provider accepts payment for an order
-	// (Alipay's time_expire, a Stripe session's expires_at); after it,
-	// reconciliation closes what was not paid
-	orderLifetime = 2 * time.Hour
-
-	// maxEventPayload bounds the raw payload kept with a payment event,
-	// maxUnverifiedPayload that of one whose signature did not verify
-	maxEventPayload      = 1 << 20
-	maxUnverifiedPayload = 2 << 10
-
-	// unverifiedEventsKept is how long refused, unverified messages stay
-	unverifiedEventsKept = 30 * 24 * time.Hour
-)
-
-// bindOrders keeps the invariants of orders on every write path, the
-// dashboard included: each has its own trade number, once given never
-// changed, an amount in whole cents, and a paidAt once paid.
-func bindOrders(app core.App) {
-	app.OnRecordCreate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
-		completeOrder(e.App, e.Record)
-		return e.Next()
-	})
-	app.OnRecordUpdate(ordersCollection).BindFunc(func(e *core.RecordEvent) error {
-		completeOrder(e.App, e.Record)
-		return e.Next()
-	})
-	app.OnRecordValidate(ordersCollection).BindFunc(validateOrder)
-}
-
-// completeOrder fills what a superuser writing an order by hand may leave
-// out.
-func completeOrder(app core.App, order *core.Record) {
-	if order.GetString("outTradeNo") == "" && order.IsNew() {
-		order.Set("outTradeNo", newOutTradeNo())
-	}
-	if order.GetString("status") == "" {
-		order.Set("status", orderPending)
-	}
-	order.Set("currency", strings.ToUpper(order.GetString("currency")))
-	if order.GetString("status") == orderPaid && order.GetDateTime("paidAt").IsZero() {
-		order.Set("paidAt", types.NowDateTime())
-	}
-	if order.GetDateTime("expires").IsZero() {
-		order.Set("expires", types.NowDateTime().Add(orderLifetime))
-	}
-	if postId := order.GetString("post"); postId != "" && order.GetString("subject") == "" {
-		if post, err := app.FindRecordById(postsCollection, postId); err == nil {
-			order.Set("subject", truncateRunes(post.GetString("title"), 256))
+// bindPaymentEvents prunes the refused messages nobody could verify: they
+// are kept a while for a look, not forever, since anyone can send them.
+func bindPaymentEvents(app core.App) {
+	app.Cron().MustAdd("blogPrunePaymentEvents", "41 * * * *", func() {
+		before := types.NowDateTime().Add(-unverifiedEventsKept).String()
+		_, err := app.DB().Delete(paymentEventsCollection, dbx.And(
+			dbx.HashExp{"verified": false},
+			dbx.NewExp("[[created]] < {:before}", dbx.Params{"before": before}),
+		)).Execute()
+		if err != nil {
+			app.Logger().Warn("Failed to prune unverified payment events", "error", err)
 		}
-	}
-}
-
-func validateOrder(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if hasMoreThanTwoDecimals(e.Record.GetFloat("amount")) {
-		errs["amount"] = validation.NewError("validation_amount_cents", "Must have at most 2 decimal places.")
-	}
-	if !knownCurrency(e.Record.GetString("currency")) {
-		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
-	}
-	if !e.Record.IsNew() {
-		var stored string
-		err := e.App.DB().Select("outTradeNo").From(ordersCollection).
-			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).Row(&stored)
-		if err == nil && stored != "" && stored != e.Record.GetString("outTradeNo") {
-			errs["outTradeNo"] = validation.NewError("validation_out_trade_no_immutable", "The trade number of an order cannot change.")
-		}
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return e.Next()
-}
-
-// chinaTime is the time zone of Alipay's console.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// newOutTradeNo is our trade number for a new order: its creation time as
-// Alipay's console shows times, and 10 random digits.
-func newOutTradeNo() string {
-	return time.Now().In(chinaTime).Format("20060102150405") + security.RandomStringWithAlphabet(10, "0123456789")
-}
-
-// orderCents is an order's amount in cents, the unit every comparison with
-// what a provider says is made in.
-func orderCents(order *core.Record) int64 {
-	return centsOf(order.GetFloat("amount"))
-}
-
-// centsOf turns a price (validated to whole cents) into cents.
-func centsOf(amount float64) int64 {
-	return int64(math.Round(amount * 100))
+	})
 }
 
 // paymentEvent is one message from a payment provider, or one answer to
@@ -284,15 +188,4 @@ func settleSiblings(tx core.App, orderId, buyerId, postId string, ev *paymentEve
 		}
 	}
 	return nil
-}
-
-// errAlreadyPaid is a purchase of a post the buyer already paid for.
-var errAlreadyPaid = errors.New("already paid")
-
-// truncateRunes cuts s to at most n runes, for text columns with a limit.
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }

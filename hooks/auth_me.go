@@ -4,18 +4,8 @@ import (
 	"net/http"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
-
-// bindMe registers GET /api/blog/me.
-func bindMe(app core.App) {
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		// signed in: one's own record, the phone included, and counts
-		se.Router.GET("/api/blog/me", me).Bind(apis.RequireAuth(usersCollection))
-		return se.Next()
-	})
-}
 
 type meStats struct {
 	Posts    int `json:"posts"`
@@ -23,7 +13,7 @@ type meStats struct {
 	Comments int `json:"comments"`
 }
 
-// me answers the caller's own record, with the fields only its owner sees
+// me is GET /api/blog/me: the caller's own record, with the fields only its owner sees
 // (email, phone), and how many posts (drafts included), drafts and
 // comments they have.
 func me(e *core.RequestEvent) error {

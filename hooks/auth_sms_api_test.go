@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"blogbase/hooks"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // TestSmsRoutes pins the answers of the phone sign-in routes to bad input;
 // the flows themselves are in sms_test.go and e2e/phone.test.mjs.
 func TestSmsRoutes(t *testing.T) {
-	t.Setenv("BLOG_SMS_PROVIDER", "log")
+	t.Parallel()
 
 	// withCode asks for a code for +8613812345678 first
 	withCode := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
@@ -139,15 +140,16 @@ func TestSmsRoutes(t *testing.T) {
 	}
 
 	t.Run("a webhook provider without its URL", func(t *testing.T) {
-		t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-		t.Setenv("BLOG_SMS_WEBHOOK_URL", "")
+		t.Parallel()
 		s := tests.ApiScenario{
 			Method:          http.MethodPost,
 			URL:             "/api/blog/sms/code",
 			Body:            strings.NewReader(`{"phone":"13812345678"}`),
 			ExpectedStatus:  503,
 			ExpectedContent: []string{"BLOG_SMS_WEBHOOK_URL"},
-			TestAppFactory:  newTestApp,
+			TestAppFactory: appFactory(configWith(func(c *hooks.Config) {
+				c.SMS = hooks.SMSConfig{Provider: "webhook"}
+			})),
 		}
 		s.Test(t)
 	})

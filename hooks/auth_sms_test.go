@@ -19,15 +19,18 @@ import (
 	_ "blogbase/migrations"
 )
 
-// smsServer is a fresh app with the blog extension, served in-process.
-func smsServer(t *testing.T) (*tests.TestApp, http.Handler) {
+// smsServer is a fresh app with the blog extension sending texts as
+// config says, served in-process.
+func smsServer(t *testing.T, config SMSConfig) (*tests.TestApp, http.Handler) {
 	t.Helper()
 	app, err := tests.NewTestApp(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Cleanup)
-	Register(app)
+	c := DefaultConfig()
+	c.SMS = config
+	Register(app, c)
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)
@@ -81,9 +84,7 @@ func lastCode(t *testing.T, app core.App, phone string) string {
 }
 
 func TestSmsCodeSignsUpThenSignsIn(t *testing.T) {
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", "http://127.0.0.1:1/unreachable") // keeps the payload queued
-	app, h := smsServer(t)
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable"})
 
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"138 1234 5678"}`, "10.0.0.1"); rec.Code != 202 {
 		t.Fatalf("code request: %d %s", rec.Code, rec.Body)
@@ -133,10 +134,7 @@ func TestSmsCodeSignsUpThenSignsIn(t *testing.T) {
 }
 
 func TestSmsCodeRules(t *testing.T) {
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", "http://127.0.0.1:1/unreachable")
-	t.Setenv("BLOG_SMS_IP_HOURLY", "3")
-	app, h := smsServer(t)
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable", IPHourly: 3})
 
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"12"}`, ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"phone":{`) {
 		t.Fatalf("bad phone: %d %s", rec.Code, rec.Body)
@@ -188,9 +186,7 @@ func TestSmsCodeRules(t *testing.T) {
 }
 
 func TestSmsNeedsItsConfiguration(t *testing.T) {
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", "")
-	_, h := smsServer(t)
+	_, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: ""})
 	rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, "")
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "BLOG_SMS_WEBHOOK_URL") {
 		t.Fatalf("missing webhook URL: %d %s", rec.Code, rec.Body)
@@ -213,9 +209,7 @@ func TestSmsOutboxRetriesAfterAFailure(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer gateway.Close()
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", gateway.URL)
-	app, h := smsServer(t)
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: gateway.URL})
 
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, ""); rec.Code != 202 {
 		t.Fatalf("code request: %d", rec.Code)
@@ -243,9 +237,7 @@ func TestSmsOutboxRetriesAfterAFailure(t *testing.T) {
 // TestSmsPhoneCaps asks for codes for one phone from ever new IPs, a
 // minute apart: the phone's own hourly cap still stops them.
 func TestSmsPhoneCaps(t *testing.T) {
-	t.Setenv("BLOG_SMS_PROVIDER", "webhook")
-	t.Setenv("BLOG_SMS_WEBHOOK_URL", "http://127.0.0.1:1/unreachable")
-	app, h := smsServer(t)
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable"})
 	defer func() { smsClock = func() time.Time { return time.Now().UTC() } }()
 
 	start := time.Now().UTC()

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/stripe/stripe-go/v85/webhook"
 
+	"blogbase/hooks"
 	"blogbase/internal/alipay/alipaytest"
 )
 
@@ -27,10 +29,34 @@ const (
 
 // paymentsEnv is a configured payments setup: an Alipay platform and a
 // Stripe API played by local HTTP servers, and the BLOG_* variables
-// pointing at them (key files written in a temp dir).
+// pointing at them (key files written in a temp dir), loaded as the
+// server loads them.
 type paymentsEnv struct {
 	alipay *alipaytest.Platform
 	stripe *fakeStripe
+	vars   map[string]string
+	config hooks.Config
+}
+
+// configChanged is the env's configuration loaded with the variables
+// changed as given ("" unsets one).
+func (env *paymentsEnv) configChanged(vars map[string]string) hooks.Config {
+	return hooks.LoadConfig(func(name string) string {
+		if value, ok := vars[name]; ok {
+			return value
+		}
+		return env.vars[name]
+	})
+}
+
+// app is a test app configured with the env.
+func (env *paymentsEnv) app(t testing.TB) *tests.TestApp {
+	return newTestAppWith(t, env.config)
+}
+
+// factory is a TestAppFactory configured with the env.
+func (env *paymentsEnv) factory() func(testing.TB) *tests.TestApp {
+	return appFactory(env.config)
 }
 
 func newPaymentsEnv(t testing.TB) *paymentsEnv {
@@ -47,15 +73,18 @@ func newPaymentsEnv(t testing.TB) *paymentsEnv {
 	}
 	stripe := newFakeStripe(t)
 
-	t.Setenv("BLOG_PUBLIC_URL", testPublicURL)
-	t.Setenv("BLOG_ALIPAY_APP_ID", platform.AppID)
-	t.Setenv("BLOG_ALIPAY_PRIVATE_KEY", privatePath)
-	t.Setenv("BLOG_ALIPAY_PUBLIC_KEY", publicPath)
-	t.Setenv("BLOG_ALIPAY_GATEWAY", platform.Server.URL)
-	t.Setenv("BLOG_STRIPE_SECRET_KEY", testStripeKey)
-	t.Setenv("BLOG_STRIPE_WEBHOOK_SECRET", testWebhookSecret)
-	t.Setenv("BLOG_STRIPE_API_BASE", stripe.server.URL)
-	return &paymentsEnv{alipay: platform, stripe: stripe}
+	env := &paymentsEnv{alipay: platform, stripe: stripe, vars: map[string]string{
+		"BLOG_PUBLIC_URL":            testPublicURL,
+		"BLOG_ALIPAY_APP_ID":         platform.AppID,
+		"BLOG_ALIPAY_PRIVATE_KEY":    privatePath,
+		"BLOG_ALIPAY_PUBLIC_KEY":     publicPath,
+		"BLOG_ALIPAY_GATEWAY":        platform.Server.URL,
+		"BLOG_STRIPE_SECRET_KEY":     testStripeKey,
+		"BLOG_STRIPE_WEBHOOK_SECRET": testWebhookSecret,
+		"BLOG_STRIPE_API_BASE":       stripe.server.URL,
+	}}
+	env.config = env.configChanged(nil)
+	return env
 }
 
 // fakeStripe plays the part of Stripe's API that checkout uses: creating,

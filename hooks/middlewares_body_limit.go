@@ -11,11 +11,12 @@ import (
 	"github.com/pocketbase/pocketbase/tools/router"
 )
 
-// bodyLimits are the request body sizes the blog's writes need, far below
-// PocketBase's 32 MB default (plus every file field's size on the
-// collections API): a request over its limit is refused with 413 before
-// it is read, instead of being read whole and refused field by field.
-// The first matching path prefix wins.
+// bodyLimits are the request body sizes PocketBase's own write routes
+// need for the blog's collections, far below its 32 MB default (plus every
+// file field's size on the collections API): a request over its limit is
+// refused with 413 before it is read, instead of being read whole and
+// refused field by field. The first matching path prefix wins. The
+// /api/blog routes carry their limits in routes.go.
 var bodyLimits = []struct {
 	prefix string
 	limit  int64
@@ -24,9 +25,6 @@ var bodyLimits = []struct {
 	{"/api/collections/users/", 6 << 20},        // a 5 MB avatar and the fields
 	{"/api/collections/posts/", 4 << 20},        // fields only; bodies are in postContents
 	{"/api/collections/postContents/", 4 << 20}, // 1 MiB stored, more before sanitizing
-	{"/api/blog/posts", 4 << 20},                // a post with its body
-	{"/api/blog/sms/", 4 << 10},
-	{"/api/blog/auth/", 4 << 10},
 	{"/api/batch", 16 << 20},
 }
 

@@ -1,85 +1,32 @@
 package hooks
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/stripe/stripe-go/v85"
-
-	"blogbase/internal/alipay"
 )
 
-// reconcileSchedule is how often the cron job asks the providers about
-// pending orders older than reconcileAfter.
-const reconcileSchedule = "*/5 * * * *"
-
-// bindPayments registers the order invariants, the purchase route, the
-// provider callbacks and the reconciliation job.
-func bindPayments(app core.App) {
-	bindOrders(app)
-
-	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		warnPaymentSettings(se.App)
-
-		g := se.Router.Group("/api/blog")
-		g.POST("/posts/{id}/purchase", purchasePost).Bind(apis.RequireAuth(usersCollection))
-		g.POST("/payments/alipay/notify", alipayNotify)
-		g.GET("/payments/alipay/return", alipayReturn)
-		g.POST("/payments/stripe/webhook", stripeWebhook)
-		return se.Next()
-	})
-
-	app.Cron().MustAdd("blogReconcilePayments", reconcileSchedule, func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-		defer cancel()
-		report, err := ReconcilePayments(ctx, app, time.Now())
-		switch {
-		case err != nil:
-			app.Logger().Warn("Reconciling pending orders failed in part", "report", report.String(), "error", err)
-		case report.Checked > 0:
-			app.Logger().Info("Reconciled pending orders", "report", report.String())
-		}
-	})
-
-	// refused messages nobody could verify are kept a while for a look,
-	// not forever: anyone can send them
-	app.Cron().MustAdd("blogPrunePaymentEvents", "41 * * * *", func() {
-		before := types.NowDateTime().Add(-unverifiedEventsKept).String()
-		_, err := app.DB().Delete(paymentEventsCollection, dbx.And(
-			dbx.HashExp{"verified": false},
-			dbx.NewExp("[[created]] < {:before}", dbx.Params{"before": before}),
-		)).Execute()
-		if err != nil {
-			app.Logger().Warn("Failed to prune unverified payment events", "error", err)
-		}
-	})
-}
-
-// purchasePost is POST /api/blog/posts/{id}/purchase {provider?}: it
-// opens (or reuses) the buyer's pending order for a paid post and answers
-// 201 {"order", "payUrl"}.
-func purchasePost(e *core.RequestEvent) error {
+// purchase is POST /api/blog/posts/{id}/purchase {provider?}: it opens
+// (or reuses) the buyer's pending order for a paid post and answers 201
+// {"order", "payUrl"}.
+func (p *payments) purchase(e *core.RequestEvent) error {
 	info, err := e.RequestInfo()
 	if err != nil {
 		return e.BadRequestError("Failed to read the submitted data.", nil)
 	}
-	provider := ""
-	switch raw := info.Body["provider"].(type) {
+	var provider paymentProvider
+	switch name := info.Body["provider"].(type) {
 	case nil:
 	case string:
-		provider = raw
-	default:
-		provider = "?"
+		provider = p.provider(name)
 	}
-	if provider != "" && provider != providerAlipay && provider != providerStripe {
+	if info.Body["provider"] != nil && provider == nil {
 		return e.BadRequestError("Unknown payment provider.", validation.Errors{
 			"provider": validation.NewError("validation_invalid_provider", "Must be alipay or stripe."),
 		})
@@ -102,20 +49,19 @@ func purchasePost(e *core.RequestEvent) error {
 		return e.BadRequestError("The post is free.", nil)
 	}
 
-	if provider == "" {
-		provider = defaultProvider(post.GetString("currency"))
+	if provider == nil {
+		provider = p.defaultProvider(post.GetString("currency"))
 	}
-	if err := checkProvider(provider); err != nil {
+	if err := p.ready(provider); err != nil {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
 	}
-	cents := centsOf(post.GetFloat("price"))
-	if err := checkCurrency(provider, post.GetString("currency"), cents); err != nil {
+	if err := provider.priceError(post.GetString("currency"), centsOf(post.GetFloat("price"))); err != nil {
 		return e.BadRequestError(err.Error(), validation.Errors{
 			"provider": validation.NewError("validation_currency_unsupported", err.Error()),
 		})
 	}
 
-	order, err := openOrder(e.App, e.Auth.Id, post, provider)
+	order, err := openOrder(e.App, e.Auth.Id, post, provider.name())
 	if errors.Is(err, errAlreadyPaid) {
 		return e.Error(http.StatusConflict, "You already bought this post.", nil)
 	}
@@ -123,7 +69,8 @@ func purchasePost(e *core.RequestEvent) error {
 		return saveFailed(e, "Failed to open the order.", err)
 	}
 
-	payUrl, err := payUrlOf(e.Request.Context(), e.App, order)
+	base, _ := p.config.publicBase()
+	payUrl, err := provider.payUrl(e.Request.Context(), e.App, order, base)
 	var refused *stripe.Error
 	if errors.As(err, &refused) && refused.HTTPStatusCode >= 400 && refused.HTTPStatusCode < 500 &&
 		refused.HTTPStatusCode != http.StatusUnauthorized && refused.HTTPStatusCode != http.StatusForbidden &&
@@ -133,10 +80,10 @@ func purchasePost(e *core.RequestEvent) error {
 		return e.BadRequestError("The payment provider refused the payment: "+refused.Msg, nil)
 	}
 	if err != nil {
-		e.App.Logger().Error("Failed to open a payment", "order", order.Id, "provider", provider, "error", err)
+		e.App.Logger().Error("Failed to open a payment", "order", order.Id, "provider", provider.name(), "error", err)
 		return e.Error(http.StatusBadGateway, "The payment provider could not be reached; try again.", nil)
 	}
-	if provider == providerStripe {
+	if provider.name() == providerStripe {
 		// the session id just went into tradeNo
 		if fresh, err := e.App.FindRecordById(ordersCollection, order.Id); err == nil {
 			order = fresh
@@ -200,47 +147,41 @@ func openOrder(app core.App, buyerId string, post *core.Record, provider string)
 	return order, err
 }
 
-// payUrlOf is where the buyer pays for order: an Alipay page-pay URL,
-// signed afresh each time (Alipay knows the trade by its number, so any
-// of them pays the same trade), or the order's Stripe checkout session,
-// opened once.
-func payUrlOf(ctx context.Context, app core.App, order *core.Record) (string, error) {
-	base, err := publicURL()
-	if err != nil {
-		return "", err
-	}
-	switch order.GetString("provider") {
-	case providerAlipay:
-		client, err := alipayClient()
-		if err != nil {
-			return "", err
-		}
-		return client.PagePayURL(alipay.PagePay{
-			OutTradeNo:  order.GetString("outTradeNo"),
-			TotalAmount: alipay.FormatAmount(orderCents(order)),
-			Subject:     order.GetString("subject"),
-			NotifyURL:   base + "/api/blog/payments/alipay/notify",
-			ReturnURL:   base + "/api/blog/payments/alipay/return",
-			TimeExpire:  order.GetDateTime("expires").Time(),
-		})
-	case providerStripe:
-		return stripeCheckoutUrl(ctx, app, order, base)
-	}
-	return "", errors.New("unknown provider " + order.GetString("provider"))
-}
-
 // postPageUrl is the web app's page of a post, where buyers land after
 // paying.
 func postPageUrl(base string, order *core.Record) string {
 	return base + "/posts/" + order.GetString("post") + "?order=" + order.Id
 }
 
-// readPayload reads a provider's request body up to limit bytes; tooLarge
-// tells that there was more.
-func readPayload(e *core.RequestEvent, limit int64) (payload []byte, tooLarge bool, err error) {
-	payload, err = io.ReadAll(io.LimitReader(e.Request.Body, limit+1))
-	if int64(len(payload)) > limit {
-		return payload[:limit], true, err
+// callbackBody reads a payment provider's request body, up to limit
+// bytes, ahead of its handler, which records even a refused callback
+// (callbackPayload tells it what came).
+func callbackBody(limit int64) func(e *core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		payload, err := io.ReadAll(io.LimitReader(e.Request.Body, limit+1))
+		tooLarge := int64(len(payload)) > limit
+		if tooLarge {
+			payload = payload[:limit]
+		}
+		e.Set(callbackPayloadKey, callbackRead{payload: payload, tooLarge: tooLarge, err: err, limit: limit})
+		return e.Next()
 	}
-	return payload, false, err
+}
+
+const callbackPayloadKey = "blogCallbackPayload"
+
+type callbackRead struct {
+	payload  []byte
+	tooLarge bool // there was more than limit bytes
+	err      error
+	limit    int64
+}
+
+// callbackPayload is what callbackBody read.
+func callbackPayload(e *core.RequestEvent) callbackRead {
+	read, ok := e.Get(callbackPayloadKey).(callbackRead)
+	if !ok {
+		return callbackRead{err: errors.New("the callback body was not read")}
+	}
+	return read
 }

@@ -34,7 +34,6 @@ const (
 	smsResendAfter   = 60 * time.Second
 	smsMaxWrongTries = 5
 	smsMaxAttempts   = 8 // sends of one message before it is given up
-	smsDefaultIPCap  = 10
 
 	// codes one phone may be sent per hour and per day, whatever the IPs
 	// asking: with 5 tries a code, they bound guesses per phone to 25 an
@@ -65,50 +64,56 @@ func codeHash(key []byte, phone, code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// smsProvider reads BLOG_SMS_PROVIDER and its settings. A missing setting
-// is reported by name, for a 503.
-func smsProvider(app core.App) (sms.Provider, error) {
-	switch provider := os.Getenv("BLOG_SMS_PROVIDER"); provider {
+// smsCodes is phone sign-in: the code and sign-in routes, and the outbox
+// sender that texts the codes.
+type smsCodes struct {
+	config SMSConfig
+	kick   chan struct{} // wakes the sender when a code is queued
+}
+
+func newSmsCodes(config SMSConfig) *smsCodes {
+	return &smsCodes{config: config, kick: make(chan struct{}, 1)}
+}
+
+// provider is the configured way of sending texts. A missing or unknown
+// setting is reported by name, for a 503.
+func (s *smsCodes) provider(app core.App) (sms.Provider, error) {
+	switch s.config.Provider {
 	case "", "log":
 		return sms.LogProvider{Logger: app.Logger(), Out: os.Stderr}, nil
 	case "webhook":
-		url := os.Getenv("BLOG_SMS_WEBHOOK_URL")
-		if url == "" {
+		if s.config.WebhookURL == "" {
 			return nil, errors.New("SMS sign-in is not configured: BLOG_SMS_WEBHOOK_URL is not set")
 		}
-		return sms.WebhookProvider{URL: url, Secret: os.Getenv("BLOG_SMS_WEBHOOK_SECRET")}, nil
+		return sms.WebhookProvider{URL: s.config.WebhookURL, Secret: s.config.WebhookSecret}, nil
 	default:
-		return nil, fmt.Errorf("SMS sign-in is not configured: BLOG_SMS_PROVIDER must be log or webhook, not %q", provider)
+		return nil, fmt.Errorf("SMS sign-in is not configured: BLOG_SMS_PROVIDER must be log or webhook, not %q", s.config.Provider)
 	}
 }
 
-// smsIPHourlyCap reads BLOG_SMS_IP_HOURLY: codes one IP may ask for per hour.
-func smsIPHourlyCap() int {
-	if n, err := strconv.Atoi(os.Getenv("BLOG_SMS_IP_HOURLY")); err == nil && n > 0 {
-		return n
+// ipHourlyCap is the codes one IP may ask for per hour.
+func (s *smsCodes) ipHourlyCap() int {
+	if s.config.IPHourly > 0 {
+		return s.config.IPHourly
 	}
-	return smsDefaultIPCap
+	return defaultSmsIPHourly
 }
 
-// bindSms registers the phone sign-in routes and the outbox sender.
-func bindSms(app core.App) {
-	kick := make(chan struct{}, 1)
+// bind starts the outbox sender with the server, and warns when codes are
+// only logged outside development.
+func (s *smsCodes) bind(app core.App) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		if provider, _ := smsProvider(se.App); provider != nil && !se.App.IsDev() {
+		if provider, _ := s.provider(se.App); provider != nil && !se.App.IsDev() {
 			if _, logged := provider.(sms.LogProvider); logged {
 				se.App.Logger().Warn("BLOG_SMS_PROVIDER is log: sign-in codes are written to the log, not sent")
 			}
 		}
 
-		g := se.Router.Group("/api/blog")
-		g.POST("/sms/code", func(e *core.RequestEvent) error { return requestSmsCode(e, kick) })
-		g.POST("/auth/phone", authWithPhone)
-
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			sendSmsOutbox(ctx, se.App, kick)
+			s.sendOutbox(ctx, se.App)
 		}()
 		se.App.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 			// the sender finishes before the databases close under it
@@ -138,10 +143,10 @@ func bindSmsForm(e *core.RequestEvent, form any) error {
 	return nil
 }
 
-// requestSmsCode is POST /api/blog/sms/code {phone}: 202 whether or not
+// requestCode is POST /api/blog/sms/code {phone}: 202 whether or not
 // the phone belongs to anyone, the text sent in the background.
-func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
-	if _, err := smsProvider(e.App); err != nil {
+func (s *smsCodes) requestCode(e *core.RequestEvent) error {
+	if _, err := s.provider(e.App); err != nil {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
 	}
 	form := struct {
@@ -182,7 +187,7 @@ func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
 			window time.Duration
 			cap    int
 		}{
-			{dbx.HashExp{"ip": e.RealIP()}, time.Hour, smsIPHourlyCap()},
+			{dbx.HashExp{"ip": e.RealIP()}, time.Hour, s.ipHourlyCap()},
 			{dbx.HashExp{"phone": phone}, time.Hour, smsPhoneHourlyCap},
 			{dbx.HashExp{"phone": phone}, 24 * time.Hour, smsPhoneDailyCap},
 		} {
@@ -253,7 +258,7 @@ func requestSmsCode(e *core.RequestEvent, kick chan<- struct{}) error {
 	}
 
 	select { // wake the sender; it also polls, so a missed kick only waits
-	case kick <- struct{}{}:
+	case s.kick <- struct{}{}:
 	default:
 	}
 	return e.JSON(http.StatusAccepted, map[string]any{})
@@ -270,7 +275,7 @@ func newSmsCode() (string, error) {
 // authWithPhone is POST /api/blog/auth/phone {phone, code, name?, password?}:
 // signs in the user with that phone, or signs one up, and answers like
 // authWithPassword ({token, record}).
-func authWithPhone(e *core.RequestEvent) error {
+func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 	form := struct {
 		Phone    string `json:"phone" form:"phone"`
 		Code     string `json:"code" form:"code"`
@@ -351,33 +356,33 @@ func newPhoneUser(tx core.App, phone, name, password string) (*core.Record, erro
 	return user, tx.Save(user)
 }
 
-// sendSmsOutbox delivers queued texts, oldest first, until ctx ends: on a
+// sendOutbox delivers queued texts, oldest first, until ctx ends: on a
 // kick, and every second for retries and for messages left by a restart.
 // A failed send is retried with exponential backoff up to smsMaxAttempts.
-func sendSmsOutbox(ctx context.Context, app core.App, kick <-chan struct{}) {
+func (s *smsCodes) sendOutbox(ctx context.Context, app core.App) {
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-kick:
+		case <-s.kick:
 		case <-ticker.C:
 		}
-		if err := sendDueSms(ctx, app); err != nil && ctx.Err() == nil {
+		if err := s.sendDue(ctx, app); err != nil && ctx.Err() == nil {
 			app.Logger().Warn("SMS outbox", "error", err)
 		}
 	}
 }
 
-func sendDueSms(ctx context.Context, app core.App) error {
+func (s *smsCodes) sendDue(ctx context.Context, app core.App) error {
 	due, err := app.FindRecordsByFilter(smsOutboxCollection,
 		"status = 'pending' && nextAttempt <= {:now}", "nextAttempt", 20, 0,
 		dbx.Params{"now": types.NowDateTime().String()})
 	if err != nil || len(due) == 0 {
 		return err
 	}
-	provider, err := smsProvider(app)
+	provider, err := s.provider(app)
 	if err != nil {
 		return err // texts wait, queued, until the provider is configured
 	}

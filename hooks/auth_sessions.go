@@ -38,10 +38,6 @@ func bindSessions(app core.App) {
 			Priority: apis.DefaultLoadAuthTokenMiddlewarePriority - 1, // before the token is read
 			Func:     refuseRevokedToken,
 		})
-
-		g := se.Router.Group("/api/blog/auth")
-		g.POST("/logout", logout).Bind(apis.RequireAuth(usersCollection))
-		g.POST("/logout-all", logoutAll).Bind(apis.RequireAuth(usersCollection))
 		return se.Next()
 	})
 

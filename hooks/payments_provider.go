@@ -1,0 +1,127 @@
+package hooks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// paymentProvider is a way for buyers to pay for posts. Each one lives in
+// its own file (payments_alipay.go, payments_stripe.go): the purchase route
+// asks it for the page the buyer pays on, reconciliation asks it about
+// orders whose callback never came, and its callback handlers (listed in
+// routes.go) settle orders through applySettlement. A new provider is one
+// such file, its entry in newPayments, its callback rows in routes.go and
+// its name among the orders.provider values (a migration).
+type paymentProvider interface {
+	// name is the provider's value in orders.provider and paymentEvents.
+	name() string
+
+	// check tells whether the provider can take payments now, or which
+	// setting is missing (an errNotConfigured naming the variable).
+	check() error
+
+	// takes tells whether the provider handles a currency at all; the
+	// purchase of a post that names no provider goes to the first
+	// configured provider that does.
+	takes(currency string) bool
+
+	// priceError tells why the provider cannot charge this price, or nil.
+	priceError(currency string, cents int64) error
+
+	// payUrl is where the buyer pays for a pending order; base is the
+	// server's public URL, which return and callback URLs are built on.
+	payUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error)
+
+	// query asks the provider about a pending order and settles it when
+	// the provider knows it paid or closed, returning the outcome (paid,
+	// already_paid, closed, ignored, or pending when there is nothing to
+	// do yet).
+	query(ctx context.Context, app core.App, order *core.Record, now time.Time) (string, error)
+}
+
+// payments is the purchase route, the providers and their callbacks, as
+// configured.
+type payments struct {
+	config    Config
+	alipay    *alipayPayments
+	stripe    *stripePayments
+	providers []paymentProvider // in order of preference
+}
+
+func newPayments(config Config) *payments {
+	p := &payments{
+		config: config,
+		alipay: &alipayPayments{config: config},
+		stripe: &stripePayments{config: config},
+	}
+	p.providers = []paymentProvider{p.alipay, p.stripe}
+	return p
+}
+
+// provider is the provider of that name, or nil.
+func (p *payments) provider(name string) paymentProvider {
+	for _, provider := range p.providers {
+		if provider.name() == name {
+			return provider
+		}
+	}
+	return nil
+}
+
+// ready tells whether provider can take a payment now: its own settings
+// and the public URL its callbacks come back to.
+func (p *payments) ready(provider paymentProvider) error {
+	if _, err := p.config.publicBase(); err != nil {
+		return err
+	}
+	return provider.check()
+}
+
+// defaultProvider is the provider of a purchase that names none: the
+// first ready provider that takes the currency, else the first ready one
+// (whose refusal of the currency the buyer then reads), else the first
+// (whose missing setting the buyer's 503 names).
+func (p *payments) defaultProvider(currency string) paymentProvider {
+	var firstReady paymentProvider
+	for _, provider := range p.providers {
+		if p.ready(provider) != nil {
+			continue
+		}
+		if provider.takes(currency) {
+			return provider
+		}
+		if firstReady == nil {
+			firstReady = provider
+		}
+	}
+	if firstReady != nil {
+		return firstReady
+	}
+	return p.providers[0]
+}
+
+// warnUnusable tells, at start, of providers some of whose settings are
+// given but that cannot work, so that an operator sees a typo before the
+// first buyer does; out is the terminal (the app log shows there only
+// with --dev).
+func (p *payments) warnUnusable(app core.App, out io.Writer) {
+	for _, c := range []struct {
+		provider paymentProvider
+		set      bool
+	}{
+		{p.alipay, p.config.Alipay.set()},
+		{p.stripe, p.config.Stripe.set()},
+	} {
+		if !c.set {
+			continue // not meant to be on
+		}
+		if err := p.ready(c.provider); err != nil {
+			fmt.Fprintf(out, "Warning: payments through %s are off: %v\n", c.provider.name(), err)
+			app.Logger().Warn("Payments through "+c.provider.name()+" are off", "reason", err.Error())
+		}
+	}
+}
