@@ -42,8 +42,6 @@ const (
 	smsPhoneDailyCap  = 10
 )
 
-// smsClock is the time as the SMS code rules see it; tests move it.
-var smsClock = func() time.Time { return time.Now().UTC() }
 
 // smsSecrets derives the keys that hash codes and encrypt queued messages
 // from the superusers' token secret: random, persistent and already secret
@@ -89,6 +87,14 @@ func (s *smsCodes) provider(app core.App) (sms.Provider, error) {
 	default:
 		return nil, fmt.Errorf("SMS sign-in is not configured: BLOG_SMS_PROVIDER must be log or webhook, not %q", s.config.Provider)
 	}
+}
+
+// now is the time as the code rules see it.
+func (s *smsCodes) now() time.Time {
+	if s.config.clock != nil {
+		return s.config.clock().UTC()
+	}
+	return time.Now().UTC()
 }
 
 // ipHourlyCap is the codes one IP may ask for per hour.
@@ -164,7 +170,7 @@ func (s *smsCodes) requestCode(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 
-	now := smsClock()
+	now := s.now()
 	var retryAfter time.Duration
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		var sentAt types.DateTime
@@ -301,7 +307,7 @@ func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 	var outcome error
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		record, err := tx.FindFirstRecordByData(smsCodesCollection, "phone", phone)
-		if err != nil || smsClock().After(record.GetDateTime("expires").Time()) {
+		if err != nil || s.now().After(record.GetDateTime("expires").Time()) {
 			outcome = wrongCode
 			return nil
 		}
@@ -316,7 +322,7 @@ func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 		}
 		// single use: the code dies, the row stays to keep the 60 s between sends
 		record.Set("codeHash", security.RandomStringWithAlphabet(64, "0123456789abcdef"))
-		record.Set("expires", smsClock())
+		record.Set("expires", s.now())
 		if err := tx.Save(record); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,7 +85,9 @@ func lastCode(t *testing.T, app core.App, phone string) string {
 }
 
 func TestSmsCodeSignsUpThenSignsIn(t *testing.T) {
-	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable"})
+	t.Parallel()
+	clock := &testClock{}
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable", clock: clock.now})
 
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"138 1234 5678"}`, "10.0.0.1"); rec.Code != 202 {
 		t.Fatalf("code request: %d %s", rec.Code, rec.Body)
@@ -122,8 +125,7 @@ func TestSmsCodeSignsUpThenSignsIn(t *testing.T) {
 	}
 
 	// a later code signs the same user in
-	smsClock = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
-	defer func() { smsClock = func() time.Time { return time.Now().UTC() } }()
+	clock.moveBy(2 * time.Minute)
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, "10.0.0.2"); rec.Code != 202 {
 		t.Fatalf("second code: %d %s", rec.Code, rec.Body)
 	}
@@ -134,7 +136,9 @@ func TestSmsCodeSignsUpThenSignsIn(t *testing.T) {
 }
 
 func TestSmsCodeRules(t *testing.T) {
-	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable", IPHourly: 3})
+	t.Parallel()
+	clock := &testClock{}
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable", IPHourly: 3, clock: clock.now})
 
 	if rec := post(t, h, "/api/blog/sms/code", `{"phone":"12"}`, ""); rec.Code != 400 || !strings.Contains(rec.Body.String(), `"phone":{`) {
 		t.Fatalf("bad phone: %d %s", rec.Code, rec.Body)
@@ -173,8 +177,7 @@ func TestSmsCodeRules(t *testing.T) {
 
 	// expiry after five minutes
 	code2 := lastCode(t, app, "+8613800000002")
-	smsClock = func() time.Time { return time.Now().UTC().Add(6 * time.Minute) }
-	defer func() { smsClock = func() time.Time { return time.Now().UTC() } }()
+	clock.moveBy(6 * time.Minute)
 	if rec := post(t, h, "/api/blog/auth/phone", `{"phone":"13800000002","code":"`+code2+`"}`, ""); rec.Code != 400 {
 		t.Fatalf("an expired code: %d", rec.Code)
 	}
@@ -186,6 +189,7 @@ func TestSmsCodeRules(t *testing.T) {
 }
 
 func TestSmsNeedsItsConfiguration(t *testing.T) {
+	t.Parallel()
 	_, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: ""})
 	rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, "")
 	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "BLOG_SMS_WEBHOOK_URL") {
@@ -197,6 +201,7 @@ func TestSmsNeedsItsConfiguration(t *testing.T) {
 // gateway that fails once: the text is retried, then marked sent and its
 // code wiped from storage.
 func TestSmsOutboxRetriesAfterAFailure(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	var got sms.Message
 	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -237,13 +242,14 @@ func TestSmsOutboxRetriesAfterAFailure(t *testing.T) {
 // TestSmsPhoneCaps asks for codes for one phone from ever new IPs, a
 // minute apart: the phone's own hourly cap still stops them.
 func TestSmsPhoneCaps(t *testing.T) {
-	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable"})
-	defer func() { smsClock = func() time.Time { return time.Now().UTC() } }()
+	t.Parallel()
+	clock := &testClock{}
+	app, h := smsServer(t, SMSConfig{Provider: "webhook", WebhookURL: "http://127.0.0.1:1/unreachable", clock: clock.now})
 
 	start := time.Now().UTC()
 	for i := 0; i <= smsPhoneHourlyCap; i++ {
 		at := start.Add(time.Duration(i) * 61 * time.Second)
-		smsClock = func() time.Time { return at }
+		clock.set(at)
 		rec := post(t, h, "/api/blog/sms/code", `{"phone":"13812345678"}`, "10.1.0."+strconv.Itoa(i+1))
 		want := http.StatusAccepted
 		if i == smsPhoneHourlyCap {
@@ -262,6 +268,7 @@ func TestSmsPhoneCaps(t *testing.T) {
 }
 
 func TestSendErrorHidesTheURL(t *testing.T) {
+	t.Parallel()
 	_, err := http.Get("http://user:secret@127.0.0.1:1/?token=hidden")
 	if err == nil {
 		t.Skip("something listens on port 1")
@@ -272,4 +279,34 @@ func TestSendErrorHidesTheURL(t *testing.T) {
 	if len(sendError(errors.New(strings.Repeat("x", 900)))) != 500 {
 		t.Fatal("a long error is not cut")
 	}
+}
+
+// testClock is a clock a test moves, for the SMS code rules.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+	at     time.Time // when set, the time stands still there
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() {
+		return c.at
+	}
+	return time.Now().Add(c.offset)
+}
+
+// moveBy moves the clock ahead by d.
+func (c *testClock) moveBy(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// set stops the clock at at.
+func (c *testClock) set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = at
 }

@@ -161,6 +161,7 @@ func TestAuthTokens(t *testing.T) {
 // TestAuthTokensOfPhoneLogins checks that a phone sign-in, which answers
 // through PocketBase's auth response, gets a token of its own too.
 func TestAuthTokensOfPhoneLogins(t *testing.T) {
+	t.Parallel()
 	codes := make(chan string, 4)
 	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m struct {

@@ -1,10 +1,8 @@
 package hooks
 
 import (
-	"errors"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
@@ -51,27 +49,22 @@ func writtenAsPhone(identity string) bool {
 // read as somebody's phone number. A user who already has one (registered
 // before these rules) can still save everything else.
 func validateUser(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if err := e.Next(); err != nil && !errors.As(err, &errs) {
-		return err
-	}
-	username := e.Record.GetString("username")
-	var refused error
-	switch {
-	case content.LooksLikeRecordId(username):
-		refused = validation.NewError("validation_username_id_shape",
-			"A username cannot look like a record id (15 letters and digits); add an underscore.")
-	case strings.Trim(username, "0123456789") == "":
-		refused = validation.NewError("validation_username_digits",
-			"A username cannot be only digits, which read as a phone number; add a letter or an underscore.")
-	}
-	if _, ok := errs["username"]; !ok && refused != nil && usernameChanged(e.App, e.Record) {
-		errs["username"] = refused
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return validateRecord(e, func(errs fieldErrors) error {
+		username := e.Record.GetString("username")
+		var refused error
+		switch {
+		case content.LooksLikeRecordId(username):
+			refused = validation.NewError("validation_username_id_shape",
+				"A username cannot look like a record id (15 letters and digits); add an underscore.")
+		case strings.Trim(username, "0123456789") == "":
+			refused = validation.NewError("validation_username_digits",
+				"A username cannot be only digits, which read as a phone number; add a letter or an underscore.")
+		}
+		if refused != nil && !errs.has("username") && usernameChanged(e.App, e.Record) {
+			errs.add("username", refused)
+		}
+		return nil
+	})
 }
 
 // usernameChanged tells whether record's username differs from the stored
@@ -80,8 +73,9 @@ func usernameChanged(app core.App, record *core.Record) bool {
 	if record.IsNew() {
 		return true
 	}
-	var stored string
-	err := app.DB().Select("username").From(usersCollection).
-		Where(dbx.HashExp{"id": record.LastSavedPK()}).Row(&stored)
-	return err != nil || stored != record.GetString("username")
+	var stored struct {
+		Username string `db:"username"`
+	}
+	err := readStoredRow(app, record, &stored)
+	return err != nil || stored.Username != record.GetString("username")
 }

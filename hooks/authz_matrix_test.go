@@ -117,6 +117,7 @@ func matrixRecords() []matrixRecord {
 var superuserOnly = []string{"paymentEvents", "revokedTokens", "smsCodes", "smsOutbox"}
 
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	cases := 0
 	var leaks []string
 	var mu sync.Mutex

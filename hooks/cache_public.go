@@ -10,7 +10,6 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -89,8 +88,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 			Name     string `db:"name"`
 			Avatar   string `db:"avatar"`
 		}
-		err := e.App.DB().Select("username", "name", "avatar").From(usersCollection).
-			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
+		err := readStoredRow(e.App, e.Record, &stored)
 		bylineChanged := err != nil ||
 			stored.Username != e.Record.GetString("username") ||
 			stored.Name != e.Record.GetString("name") ||

@@ -116,6 +116,7 @@ func TestCommentsArePacedPerUser(t *testing.T) {
 // TestCommentsPaceIsConfigured checks BLOG_COMMENTS_PER_MINUTE: 0 switches
 // the pace off, another number sets it.
 func TestCommentsPaceIsConfigured(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		value     string
 		allowed   int

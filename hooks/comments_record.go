@@ -131,9 +131,7 @@ func updateComment(e *core.RecordEvent) error {
 			Author string `db:"author"`
 			Thread string `db:"thread"`
 		}
-		err := tx.DB().Select("post", "parent", "author", "thread").From(commentsCollection).
-			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
-		if err != nil {
+		if err := readStoredRow(tx, e.Record, &stored); err != nil {
 			return err
 		}
 		e.Record.Set("thread", stored.Thread)
@@ -153,30 +151,24 @@ func updateComment(e *core.RecordEvent) error {
 // validateComment adds to the field validations that a reply's parent is a
 // comment of the same post (a reply to a reply stays in its thread).
 func validateComment(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if err := e.Next(); err != nil && !errors.As(err, &errs) {
-		return err
-	}
-
-	parentId := e.Record.GetString("parent")
-	if _, ok := errs["parent"]; !ok && parentId != "" {
+	return validateRecord(e, func(errs fieldErrors) error {
+		parentId := e.Record.GetString("parent")
+		if parentId == "" || errs.has("parent") {
+			return nil
+		}
 		var parentPost string
 		err := e.App.DB().Select("post").From(commentsCollection).
 			Where(dbx.HashExp{"id": parentId}).Row(&parentPost)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			errs["parent"] = validation.NewError("validation_missing_parent", "The comment replied to does not exist.")
+			errs.add("parent", validation.NewError("validation_missing_parent", "The comment replied to does not exist."))
 		case err != nil:
 			return err
 		case parentId == e.Record.Id:
-			errs["parent"] = validation.NewError("validation_parent_self", "A comment cannot reply to itself.")
+			errs.add("parent", validation.NewError("validation_parent_self", "A comment cannot reply to itself."))
 		case parentPost != e.Record.GetString("post"):
-			errs["parent"] = validation.NewError("validation_parent_other_post", "A reply must be on the same post as the comment it answers.")
+			errs.add("parent", validation.NewError("validation_parent_other_post", "A reply must be on the same post as the comment it answers."))
 		}
-	}
-
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+		return nil
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"blogbase/internal/alipay"
 )
@@ -52,6 +53,9 @@ type SMSConfig struct {
 	WebhookSecret string // BLOG_SMS_WEBHOOK_SECRET: signs each POST when set
 	// IPHourly is BLOG_SMS_IP_HOURLY: the codes one IP may ask for an hour.
 	IPHourly int
+
+	// clock, when set, is the time as the code rules see it (tests move it)
+	clock func() time.Time
 }
 
 // AlipayConfig is the Alipay open-platform app payments go through.

@@ -22,6 +22,7 @@ import (
 // limit with 413, announced (Content-Length) or streamed (chunked), and
 // nothing is written.
 func TestOversizedRequestsAre413(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	h := serve(t, app)
@@ -91,6 +92,7 @@ func TestOversizedRequestsAre413(t *testing.T) {
 // lock (a seed, a backup, the sqlite3 shell), concurrent writers wait for
 // it and succeed: no "database is locked" reaches a client.
 func TestBusyDatabaseIsNotA500(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	settings := app.Settings()
@@ -183,6 +185,7 @@ func TestSlowSmsGatewayDoesNotBlock(t *testing.T) {
 // busy timeout is answered 503 with Retry-After, through PocketBase's
 // routes and the blog's alike, and writes nothing.
 func TestLockHeldTooLongIs503(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	h := serve(t, app)

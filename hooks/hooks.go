@@ -63,18 +63,6 @@ func Register(app core.App, config Config) {
 	bindWebApp(app, config.PublicDir)
 }
 
-// inTransaction runs fn with e.App switched to a transaction, so that the
-// record's own write (e.Next, inside fn) and whatever fn adds to it commit
-// or roll back together. Inside a transaction already, it joins it.
-func inTransaction(e *core.RecordEvent, fn func(tx core.App) error) error {
-	original := e.App
-	defer func() { e.App = original }()
-	return e.App.RunInTransaction(func(tx core.App) error {
-		e.App = tx
-		return fn(tx)
-	})
-}
-
 // authUserId is the id of the signed-in user making the request, or ""
 // for a guest or a superuser.
 func authUserId(e *core.RequestEvent) string {

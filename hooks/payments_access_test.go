@@ -22,6 +22,7 @@ const paidBodyText = "alice paid body"
 // pending and a closed order for it, do not, nor does anyone through the
 // paid order of a deleted user.
 func TestPaidBodyAccess(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	carol, carolToken := newCarol(t, app)
@@ -114,6 +115,7 @@ func TestPaidBodyAccess(t *testing.T) {
 // TestPaidBodyRealtime: once paid, the buyer hears changes of the body;
 // carol (pending order) and guests do not.
 func TestPaidBodyRealtime(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	if _, err := apis.NewRouter(app); err != nil { // binds the realtime broadcasts
@@ -183,6 +185,7 @@ func TestPaidBodyRealtime(t *testing.T) {
 // nobody but superusers writes them through the collections or batch API;
 // payment events are for superusers only.
 func TestOrdersRules(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	carol, carolToken := newCarol(t, app)
@@ -292,6 +295,7 @@ func newCarol(t testing.TB, app core.App) (*core.Record, string) {
 // TestOrdersOutliveTheirPostAndBuyer: deleting a post or a user keeps
 // their orders, the relation emptied, and opens nothing to anyone.
 func TestOrdersOutliveTheirPostAndBuyer(t *testing.T) {
+	t.Parallel()
 	app := newTestApp(t)
 	defer app.Cleanup()
 	order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)

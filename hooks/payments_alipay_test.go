@@ -20,6 +20,7 @@ const formType = "application/x-www-form-urlencoded"
 // credits an order, what is refused, and that every notification is
 // recorded with its outcome.
 func TestAlipayNotify(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	bobsOrder := outTradeNoOf(fx.bobId, fx.alicePaid, "alipay")
 	paid := env.alipay.SignedNotification(bobsOrder, "2026112222001", "TRADE_SUCCESS", "9.90")
@@ -300,6 +301,7 @@ func TestAlipayNotify(t *testing.T) {
 // times at once: the order moves once, every copy is recorded and
 // answered "success".
 func TestAlipayNotifyConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	app := env.app(t)
 	defer app.Cleanup()
@@ -348,6 +350,7 @@ func TestAlipayNotifyConcurrentDuplicates(t *testing.T) {
 // TestAlipayReturn pins the return route: verified parameters, an active
 // query for a pending order, then a redirect to the post.
 func TestAlipayReturn(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	bobsOrder := outTradeNoOf(fx.bobId, fx.alicePaid, "alipay")
 	returnQuery := env.alipay.Sign(url.Values{
@@ -439,6 +442,7 @@ func mustOrderId(t testing.TB, app core.App, outTradeNo string) string {
 // and Stripe pages both left open) has both credited, the second flagged
 // for a refund; a third pending order is closed.
 func TestDuplicatePayment(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	app := env.app(t)
 	defer app.Cleanup()

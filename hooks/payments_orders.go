@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
@@ -77,26 +76,30 @@ func completeOrder(app core.App, order *core.Record) {
 	}
 }
 
+// validateOrder adds to the field validations what their options cannot
+// express: whole cents, a real currency, a trade number that never
+// changes once given.
 func validateOrder(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if hasMoreThanTwoDecimals(e.Record.GetFloat("amount")) {
-		errs["amount"] = validation.NewError("validation_amount_cents", "Must have at most 2 decimal places.")
-	}
-	if !knownCurrency(e.Record.GetString("currency")) {
-		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
-	}
-	if !e.Record.IsNew() {
-		var stored string
-		err := e.App.DB().Select("outTradeNo").From(ordersCollection).
-			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).Row(&stored)
-		if err == nil && stored != "" && stored != e.Record.GetString("outTradeNo") {
-			errs["outTradeNo"] = validation.NewError("validation_out_trade_no_immutable", "The trade number of an order cannot change.")
+	return validateRecord(e, func(errs fieldErrors) error {
+		order := e.Record
+		if hasMoreThanTwoDecimals(order.GetFloat("amount")) {
+			errs.add("amount", validation.NewError("validation_amount_cents", "Must have at most 2 decimal places."))
 		}
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return e.Next()
+		if !knownCurrency(order.GetString("currency")) {
+			errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
+		}
+		if order.IsNew() || errs.has("outTradeNo") {
+			return nil
+		}
+		var stored struct {
+			OutTradeNo string `db:"outTradeNo"`
+		}
+		err := readStoredRow(e.App, order, &stored)
+		if err == nil && stored.OutTradeNo != "" && stored.OutTradeNo != order.GetString("outTradeNo") {
+			errs.add("outTradeNo", validation.NewError("validation_out_trade_no_immutable", "The trade number of an order cannot change."))
+		}
+		return nil
+	})
 }
 
 // chinaTime is the time zone of Alipay's console.

@@ -14,6 +14,7 @@ import (
 // TestReconcilePayments runs reconciliation over pending orders in every
 // state a provider may report, and with a provider down.
 func TestReconcilePayments(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	app := env.app(t)
 	defer app.Cleanup()

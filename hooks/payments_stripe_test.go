@@ -16,6 +16,7 @@ import (
 // signature, deduplication by event id, the once-only credit and the
 // refusals, each recorded.
 func TestStripeWebhook(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 
 	// every case's app gets bob's pending Stripe order; the deliveries

@@ -17,6 +17,7 @@ import (
 // TestPurchaseRoute pins POST /api/blog/posts/{id}/purchase: who may buy
 // what, order reuse, the provider choice and the configuration errors.
 func TestPurchaseRoute(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 
 	onlyOrders := func(n int) func(testing.TB, *tests.TestApp, *http.Response) {
@@ -290,6 +291,7 @@ func TestPurchaseRoute(t *testing.T) {
 // TestPurchaseNotConfigured: a provider without its settings answers 503
 // naming the missing variable, and opens no order.
 func TestPurchaseNotConfigured(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		unset, provider, want string
 	}{
@@ -337,6 +339,7 @@ func TestPurchaseNotConfigured(t *testing.T) {
 // with the app's public key, and carries our notify and return URLs and
 // the order's exact amount.
 func TestPagePayUrlIsSigned(t *testing.T) {
+	t.Parallel()
 	env := newPaymentsEnv(t)
 	app := env.app(t)
 	defer app.Cleanup()
@@ -374,6 +377,7 @@ func TestPagePayUrlIsSigned(t *testing.T) {
 // TestPostCurrencyMustBeReal: a price is in a currency a provider can
 // charge, on every write path.
 func TestPostCurrencyMustBeReal(t *testing.T) {
+	t.Parallel()
 	scenarios := []tests.ApiScenario{
 		{
 			Name:            "blog route",
@@ -405,6 +409,60 @@ func TestPostCurrencyMustBeReal(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
+}
+
+// TestOrderFieldErrorsComeTogether: an order written by hand in the
+// dashboard gets every field error in one answer, PocketBase's own checks
+// (a required provider, the amount's range) and the blog's (whole cents,
+// a real currency, a trade number that never changes) alike.
+func TestOrderFieldErrorsComeTogether(t *testing.T) {
+	t.Parallel()
+	withOrder := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		order := newOrder(t, app, fx.bobId, fx.alicePaid, "alipay", 0)
+		if _, err := app.DB().NewQuery("UPDATE orders SET id = 'ordertestorder1' WHERE id = {:id}").
+			Bind(dbx.Params{"id": order.Id}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:   "a new order missing its provider, with fractions of a cent and no real currency",
+			Method: http.MethodPost,
+			URL:    "/api/collections/orders/records",
+			Body:   strings.NewReader(`{"post":"` + fx.alicePaid + `","amount":1.001,"currency":"XTS","status":"pending"}`),
+			ExpectedContent: []string{
+				`"provider":{"code":"validation_required"`,
+				`"amount":{"code":"validation_amount_cents"`,
+				`"currency":{"code":"validation_currency_unknown"`,
+			},
+		},
+		{
+			Name:   "an amount out of range keeps PocketBase's error",
+			Method: http.MethodPost,
+			URL:    "/api/collections/orders/records",
+			Body:   strings.NewReader(`{"amount":0.001,"currency":"CNY","provider":"alipay"}`),
+			ExpectedContent: []string{
+				`"amount":{"code":"validation_min_number_constraint"`,
+			},
+		},
+		{
+			Name:           "a changed trade number, with a bad currency",
+			Method:         http.MethodPatch,
+			URL:            "/api/collections/orders/records/ordertestorder1",
+			Body:           strings.NewReader(`{"outTradeNo":"T_changed","currency":"XTS"}`),
+			BeforeTestFunc: withOrder,
+			ExpectedContent: []string{
+				`"outTradeNo":{"code":"validation_out_trade_no_immutable"`,
+				`"currency":{"code":"validation_currency_unknown"`,
+			},
+		},
+	}
+	for _, s := range scenarios {
+		s.Headers = auth(fx.superuserToken)
+		s.ExpectedStatus = 400
 		s.TestAppFactory = newTestApp
 		s.Test(t)
 	}

@@ -294,26 +294,6 @@ func blankBody(body string) bool {
 	return strings.TrimSpace(content.SanitizeBody(body)) == ""
 }
 
-// withFieldErrors adds extra field errors to err when err is itself a set
-// of field errors (or nil); any other error is returned as it is.
-func withFieldErrors(err error, extra validation.Errors) error {
-	if err == nil {
-		return extra
-	}
-	var fieldErrs validation.Errors
-	if !errors.As(err, &fieldErrs) {
-		return err
-	}
-	merged := validation.Errors{}
-	for k, v := range fieldErrs {
-		merged[k] = v
-	}
-	for k, v := range extra {
-		merged[k] = v
-	}
-	return merged
-}
-
 func postUpdate(e *core.RequestEvent) error {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
@@ -27,16 +26,12 @@ func saveSanitizedContent(e *core.RecordEvent) error {
 	e.Record.Set("body", content.SanitizeBody(e.Record.GetString("body")))
 
 	return inTransaction(e, func(tx core.App) error {
-		// the stored row, not Original(): a record kept in memory across
-		// saves does not refresh its Original()
 		var stored struct {
 			Post string `db:"post"`
 			Body string `db:"body"`
 		}
 		if !e.Record.IsNew() {
-			err := tx.DB().Select("post", "body").From(postContentsCollection).
-				Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
-			if err != nil {
+			if err := readStoredRow(tx, e.Record, &stored); err != nil {
 				return err
 			}
 			if stored.Post != e.Record.GetString("post") {

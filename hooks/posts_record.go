@@ -62,8 +62,7 @@ func createPostWithContent(e *core.RecordEvent) error {
 
 // completeUpdatedPost completes the derived fields of a changed post inside
 // a transaction, for the same slug race reason as on create. It compares
-// with the stored row rather than the record's Original(), which a record
-// kept in memory across saves does not refresh: the author must not change,
+// with the stored row (readStoredRow): the author must not change,
 // and commentsCount is carried over, because the comment hooks keep that
 // column with SQL and a record loaded before a comment arrived must not
 // write its stale count back.
@@ -75,9 +74,7 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 			Summary       string `db:"summary"`
 			CommentsCount int    `db:"commentsCount"`
 		}
-		err := tx.DB().Select("author", "slug", "summary", "commentsCount").From(postsCollection).
-			Where(dbx.HashExp{"id": e.Record.LastSavedPK()}).One(&stored)
-		if err != nil {
+		if err := readStoredRow(tx, e.Record, &stored); err != nil {
 			return err
 		}
 		if stored.Author != e.Record.GetString("author") {
@@ -144,34 +141,25 @@ func completeSummary(tx core.App, post *core.Record, storedSummary string) error
 // validatePost adds to the field validations what their options cannot
 // express, so that a client gets every field error in one answer.
 func validatePost(e *core.RecordEvent) error {
-	errs := validation.Errors{}
-	if err := e.Next(); err != nil && !errors.As(err, &errs) {
-		return err
-	}
-
-	if _, ok := errs["price"]; !ok && hasMoreThanTwoDecimals(e.Record.GetFloat("price")) {
-		errs["price"] = validation.NewError("validation_price_decimals", "Must have at most 2 decimal places.")
-	}
-
-	if _, ok := errs["currency"]; !ok && !knownCurrency(e.Record.GetString("currency")) {
-		errs["currency"] = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
-	}
-
-	// a date in the future would keep a post at the top of the listing
-	// until then; an old date (an imported post) is the author's to give
-	if _, ok := errs["published"]; !ok && e.Record.GetString("status") == statusPublished &&
-		e.Record.GetDateTime("published").Time().After(time.Now()) {
-		errs["published"] = validation.NewError("validation_published_future", "The publication date of a published post cannot be in the future.")
-	}
-
-	if _, ok := errs["slug"]; !ok && content.LooksLikeRecordId(e.Record.GetString("slug")) {
-		errs["slug"] = validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length.")
-	}
-
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
+	return validateRecord(e, func(errs fieldErrors) error {
+		post := e.Record
+		if hasMoreThanTwoDecimals(post.GetFloat("price")) {
+			errs.add("price", validation.NewError("validation_price_decimals", "Must have at most 2 decimal places."))
+		}
+		if !knownCurrency(post.GetString("currency")) {
+			errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
+		}
+		// a date in the future would keep a post at the top of the
+		// listing until then; an old date (an imported post) is the
+		// author's to give
+		if post.GetString("status") == statusPublished && post.GetDateTime("published").Time().After(time.Now()) {
+			errs.add("published", validation.NewError("validation_published_future", "The publication date of a published post cannot be in the future."))
+		}
+		if content.LooksLikeRecordId(post.GetString("slug")) {
+			errs.add("slug", validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length."))
+		}
+		return nil
+	})
 }
 
 // knownCurrency tells whether code is an ISO 4217 currency a price can be
