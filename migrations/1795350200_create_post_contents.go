@@ -8,7 +8,9 @@ import (
 
 // postContents holds the body of a post, exactly one per post. The server
 // creates it together with its post and removes it only with its post, so
-// clients may update it but never create or delete it.
+// clients may update it but never create or delete it. Its read rules
+// here are those of free posts; 1795350800_create_orders.go opens paid
+// bodies to their buyers (COLLECTIONS.md has every rule in force).
 func init() {
 	m.Register(func(app core.App) error {
 		posts, err := app.FindCollectionByNameOrId("posts")
