@@ -32,6 +32,12 @@ import (
 // SeedPassword is the password of every seeded user.
 const SeedPassword = "password-123"
 
+// SeedEmailDomain is the email domain of every seeded user: reserved
+// (RFC 6761), so no mail ever reaches anyone, and how a later seed tells
+// the accounts it made from real people's, who never get seeded posts or
+// comments.
+const SeedEmailDomain = "seed.invalid"
+
 // seedOptions are the flags of `blogbase seed`.
 type seedOptions struct {
 	users     int
@@ -127,7 +133,7 @@ func seed(app core.App, opts seedOptions, out io.Writer) error {
 		return err
 	}
 	if opts.posts > 0 && len(authorIds) == 0 {
-		return errors.New("--posts needs authors: add --users or register users first")
+		return errors.New("--posts needs seeded authors: add --users")
 	}
 
 	stats, err := seedPosts(app, opts, authorIds, progress)
@@ -163,11 +169,12 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 		Published types.DateTime `db:"published"`
 	}
 	if err := app.DB().Select("id", "published").From("posts").
-		Where(dbx.HashExp{"status": "published"}).All(&posts); err != nil {
+		Where(dbx.HashExp{"status": "published"}).AndWhere(seededAuthor).
+		All(&posts); err != nil {
 		return 0, err
 	}
 	if len(posts) == 0 || len(authorIds) == 0 {
-		return 0, errors.New("--comments needs published posts and users")
+		return 0, errors.New("--comments needs seeded users and their published posts: add --users and --posts")
 	}
 
 	type written struct {
@@ -252,11 +259,20 @@ func seedComments(app core.App, opts seedOptions, authorIds []string, progress *
 	return replies, flush()
 }
 
-// seedUsers adds opts.users users and returns the ids of every user, new
-// and existing, that posts may be written by.
+// seededUser and seededAuthor select what earlier seeds made.
+var (
+	seededUser   = dbx.Like("email", "@"+SeedEmailDomain).Match(true, false)
+	seededAuthor = dbx.NewExp("[[author]] IN (SELECT [[id]] FROM {{users}} WHERE [[email]] LIKE {:seeded})",
+		dbx.Params{"seeded": "%@" + SeedEmailDomain})
+)
+
+// seedUsers adds opts.users users and returns the ids of every seeded
+// user, of this run and earlier ones, that posts and comments may be
+// written by: never a real person's account.
 func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string, error) {
 	var ids, usernames, emails []string
-	if err := app.DB().Select("id").From("users").Column(&ids); err != nil {
+	if err := app.DB().Select("id").From("users").
+		Where(seededUser).Column(&ids); err != nil {
 		return nil, err
 	}
 	if err := app.DB().Select("username").From("users").Column(&usernames); err != nil {
@@ -292,7 +308,7 @@ func seedUsers(app core.App, opts seedOptions, progress *seedProgress) ([]string
 
 		u := core.NewRecord(users)
 		u.Set("id", core.GenerateDefaultRandomId())
-		u.SetEmail(username + "@example.com")
+		u.SetEmail(username + "@" + SeedEmailDomain)
 		u.SetEmailVisibility(false)
 		u.SetVerified(true)
 		u.SetRaw("password", &core.PasswordFieldValue{Hash: string(hash)})
@@ -340,12 +356,12 @@ func seedUsername(faker *gofakeit.Faker, taken map[string]bool) string {
 	// free as a username and as an email, and neither shaped like a record
 	// id nor made of digits only (the users hooks refuse those)
 	name := base
-	for n := 2; taken[name] || taken["@"+name+"@example.com"] || content.LooksLikeRecordId(name) ||
+	for n := 2; taken[name] || taken["@"+name+"@"+SeedEmailDomain] || content.LooksLikeRecordId(name) ||
 		strings.Trim(name, "0123456789") == ""; n++ {
 		name = fmt.Sprintf("%s_%d", base, n)
 	}
 	taken[name] = true
-	taken["@"+name+"@example.com"] = true
+	taken["@"+name+"@"+SeedEmailDomain] = true
 	return name
 }
 

@@ -199,3 +199,70 @@ func TestSeedRefusesBadOptions(t *testing.T) {
 		t.Fatalf("refused runs wrote %d posts", n)
 	}
 }
+
+// TestSeedLeavesRealAccountsAlone: a seed into a database with real users
+// writes its posts and comments as its own users only, and comments only
+// on their posts; without seeded users it refuses to write posts.
+func TestSeedLeavesRealAccountsAlone(t *testing.T) {
+	t.Parallel()
+	app, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Cleanup()
+	hooks.Register(app, hooks.DefaultConfig())
+
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := core.NewRecord(users)
+	real.SetEmail("reader@example.com")
+	real.Set("username", "real_reader")
+	real.SetPassword("a-real-password")
+	if err := app.Save(real); err != nil {
+		t.Fatal(err)
+	}
+	posts, err := app.FindCollectionByNameOrId("posts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := core.NewRecord(posts)
+	own.Set("title", "A real post")
+	own.Set("author", real.Id)
+	own.Set("status", "published")
+	if err := app.Save(own); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := seed(app, seedOptions{posts: 5}, io.Discard); err == nil || !strings.Contains(err.Error(), "seeded authors") {
+		t.Fatalf("posts without seeded users: %v", err)
+	}
+	if err := seed(app, seedOptions{users: 3, posts: 60, comments: 300, random: 3}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// a second run finds the first run's users by their email domain
+	if err := seed(app, seedOptions{posts: 20, comments: 100, random: 4}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+
+	count := func(query string) int {
+		var n int
+		if err := app.DB().NewQuery(query).Bind(dbx.Params{"real": real.Id, "post": own.Id}).Row(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("SELECT COUNT(*) FROM posts WHERE author = {:real}"); n != 1 {
+		t.Fatalf("the real user has %d posts, want their own 1", n)
+	}
+	if n := count("SELECT COUNT(*) FROM comments WHERE author = {:real} OR post = {:post}"); n != 0 {
+		t.Fatalf("%d seeded comments by or on the real user", n)
+	}
+	if n := count("SELECT COUNT(*) FROM posts"); n != 81 {
+		t.Fatalf("%d posts, want 81", n)
+	}
+	if n := count("SELECT COUNT(*) FROM users WHERE email LIKE '%@" + SeedEmailDomain + "'"); n != 3 {
+		t.Fatalf("%d seeded users, want 3", n)
+	}
+}
