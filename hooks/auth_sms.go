@@ -42,7 +42,6 @@ const (
 	smsPhoneDailyCap  = 10
 )
 
-
 // smsSecrets derives the keys that hash codes and encrypt queued messages
 // from the superusers' token secret: random, persistent and already secret
 // in every installation; a label per use keeps the keys apart.
@@ -131,9 +130,21 @@ func (s *smsCodes) bind(app core.App) {
 	})
 }
 
-// phoneOf normalizes the phone number of a request, or answers 400.
-func phoneOf(e *core.RequestEvent, raw string) (string, error) {
-	phone, err := sms.NormalizePhone(raw)
+// phoneForm is what both phone routes are sent: a phone number, in any
+// common form.
+type phoneForm struct {
+	Phone string `json:"phone" form:"phone"`
+}
+
+func (f *phoneForm) rawPhone() string { return f.Phone }
+
+// readPhoneForm reads a phone route's form and normalizes its phone
+// number, or answers 400.
+func readPhoneForm(e *core.RequestEvent, form interface{ rawPhone() string }) (string, error) {
+	if err := e.BindBody(form); err != nil {
+		return "", e.BadRequestError("Failed to read the submitted data.", nil)
+	}
+	phone, err := sms.NormalizePhone(form.rawPhone())
 	if err != nil {
 		return "", e.BadRequestError("Invalid phone number.", validation.Errors{
 			"phone": validation.NewError("validation_invalid_phone", "Must be a valid phone number."),
@@ -142,26 +153,13 @@ func phoneOf(e *core.RequestEvent, raw string) (string, error) {
 	return phone, nil
 }
 
-func bindSmsForm(e *core.RequestEvent, form any) error {
-	if err := e.BindBody(form); err != nil {
-		return e.BadRequestError("Failed to read the submitted data.", nil)
-	}
-	return nil
-}
-
 // requestCode is POST /api/blog/sms/code {phone}: 202 whether or not
 // the phone belongs to anyone, the text sent in the background.
 func (s *smsCodes) requestCode(e *core.RequestEvent) error {
 	if _, err := s.provider(e.App); err != nil {
 		return e.Error(http.StatusServiceUnavailable, err.Error(), nil)
 	}
-	form := struct {
-		Phone string `json:"phone" form:"phone"`
-	}{}
-	if err := bindSmsForm(e, &form); err != nil {
-		return err
-	}
-	phone, err := phoneOf(e, form.Phone)
+	phone, err := readPhoneForm(e, &phoneForm{})
 	if err != nil {
 		return err
 	}
@@ -283,15 +281,12 @@ func newSmsCode() (string, error) {
 // authWithPassword ({token, record}).
 func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 	form := struct {
-		Phone    string `json:"phone" form:"phone"`
+		phoneForm
 		Code     string `json:"code" form:"code"`
 		Name     string `json:"name" form:"name"`
 		Password string `json:"password" form:"password"`
 	}{}
-	if err := bindSmsForm(e, &form); err != nil {
-		return err
-	}
-	phone, err := phoneOf(e, form.Phone)
+	phone, err := readPhoneForm(e, &form)
 	if err != nil {
 		return err
 	}

@@ -82,12 +82,7 @@ func completeOrder(app core.App, order *core.Record) {
 func validateOrder(e *core.RecordEvent) error {
 	return validateRecord(e, func(errs fieldErrors) error {
 		order := e.Record
-		if hasMoreThanTwoDecimals(order.GetFloat("amount")) {
-			errs.add("amount", validation.NewError("validation_amount_cents", "Must have at most 2 decimal places."))
-		}
-		if !knownCurrency(order.GetString("currency")) {
-			errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
-		}
+		checkPrice(errs, order, "amount", "validation_amount_cents")
 		if order.IsNew() || errs.has("outTradeNo") {
 			return nil
 		}

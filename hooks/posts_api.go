@@ -294,12 +294,22 @@ func blankBody(body string) bool {
 	return strings.TrimSpace(content.SanitizeBody(body)) == ""
 }
 
-func postUpdate(e *core.RequestEvent) error {
+// authorsPost is the post the request's path names, when the caller may
+// act on it under rule (the collection's update or delete rule).
+func authorsPost(e *core.RequestEvent, rule func(*core.Collection) *string) (*core.Record, error) {
 	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
 	if err != nil {
-		return e.NotFoundError("", nil)
+		return nil, e.NotFoundError("", nil)
 	}
-	if err := requireAuthorAccess(e, post, post.Collection().UpdateRule); err != nil {
+	if err := requireAuthorAccess(e, post, rule(post.Collection())); err != nil {
+		return nil, err
+	}
+	return post, nil
+}
+
+func postUpdate(e *core.RequestEvent) error {
+	post, err := authorsPost(e, func(c *core.Collection) *string { return c.UpdateRule })
+	if err != nil {
 		return err
 	}
 
@@ -336,11 +346,8 @@ func postUpdate(e *core.RequestEvent) error {
 }
 
 func postDelete(e *core.RequestEvent) error {
-	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
+	post, err := authorsPost(e, func(c *core.Collection) *string { return c.DeleteRule })
 	if err != nil {
-		return e.NotFoundError("", nil)
-	}
-	if err := requireAuthorAccess(e, post, post.Collection().DeleteRule); err != nil {
 		return err
 	}
 

@@ -143,12 +143,7 @@ func completeSummary(tx core.App, post *core.Record, storedSummary string) error
 func validatePost(e *core.RecordEvent) error {
 	return validateRecord(e, func(errs fieldErrors) error {
 		post := e.Record
-		if hasMoreThanTwoDecimals(post.GetFloat("price")) {
-			errs.add("price", validation.NewError("validation_price_decimals", "Must have at most 2 decimal places."))
-		}
-		if !knownCurrency(post.GetString("currency")) {
-			errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
-		}
+		checkPrice(errs, post, "price", "validation_price_decimals")
 		// a date in the future would keep a post at the top of the
 		// listing until then; an old date (an imported post) is the
 		// author's to give
@@ -160,6 +155,18 @@ func validatePost(e *core.RecordEvent) error {
 		}
 		return nil
 	})
+}
+
+// checkPrice refuses, in errs, an amount in the field with fractions of a
+// cent (with errCode), and a currency no payment provider could charge:
+// posts and orders hold prices alike.
+func checkPrice(errs fieldErrors, record *core.Record, field, errCode string) {
+	if hasMoreThanTwoDecimals(record.GetFloat(field)) {
+		errs.add(field, validation.NewError(errCode, "Must have at most 2 decimal places."))
+	}
+	if !knownCurrency(record.GetString("currency")) {
+		errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
+	}
 }
 
 // knownCurrency tells whether code is an ISO 4217 currency a price can be
