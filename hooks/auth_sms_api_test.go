@@ -11,7 +11,7 @@ import (
 )
 
 // TestSmsRoutes pins the answers of the phone sign-in routes to bad input;
-// the flows themselves are in sms_test.go and e2e/phone.test.mjs.
+// the flows themselves are in auth_sms_test.go and e2e/phone.test.mjs.
 func TestSmsRoutes(t *testing.T) {
 	t.Parallel()
 
