@@ -1,11 +1,14 @@
 package hooks_test
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +44,17 @@ var fx struct {
 }
 
 func TestMain(m *testing.M) {
+	// The scenarios wait on SQLite's writes, on locks held on purpose and
+	// on timers more than they compute: more of them at once than there
+	// are cores (go test's default) finishes sooner. -parallel still
+	// decides when given.
+	flag.Parse()
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
+
 	dir, err := os.MkdirTemp("", "blogbase-fixture-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
