@@ -99,7 +99,7 @@ echo "server peak RSS: $((peak / 1024)) MB ($POSTS posts)"
 kill "$server"; wait "$server" 2>/dev/null || true; server=""
 echo
 echo "building a listing page from the database (a cache miss), $POSTS posts:"
-BENCH_POSTS=$POSTS GOTOOLCHAIN=local go test ./hooks -run '^$' -bench BenchmarkListPublishedPosts -benchtime 300x \
+GOTOOLCHAIN=local go test ./hooks -run '^$' -bench BenchmarkListPublishedPosts -benchtime 300x -args -bench-posts="$POSTS" \
   >"$work/bench.log" 2>&1 || { cat "$work/bench.log"; exit 1; }
 awk '/^Benchmark/ {sub("BenchmarkListPublishedPosts/", ""); sub("-[0-9]+$", "", $1); printf "  %-22s %8.2f ms\n", $1, $3 / 1e6}' "$work/bench.log"
 

@@ -44,6 +44,15 @@ func Register(app core.App, config Config) {
 	bindCommentsLimit(app, config.CommentsPerMinute)
 	bindOrders(app)
 
+	// the public cache and what invalidates it
+	bindPublicCache(app, cache)
+	bindExternalWrites(app, cache)
+
+	// the middlewares of every route, realtime subscriptions included
+	bindQueryGuard(app)
+	bindBodyLimits(app)
+	bindBusyAnswers(app)
+
 	// sessions, sign-in and jobs
 	bindSessions(app)
 	bindAuthTokens(app)
@@ -51,15 +60,8 @@ func Register(app core.App, config Config) {
 	api.payments.bindReconcile(app)
 	bindPaymentEvents(app)
 
-	// the public cache and what invalidates it
-	bindPublicCache(app, cache)
-	bindExternalWrites(app, cache)
-
-	// routes, and the middlewares of every route
+	// the /api/blog routes, then the web app at / behind every route
 	bindBlogApi(app, api)
-	bindQueryGuard(app)
-	bindBodyLimits(app)
-	bindBusyAnswers(app)
 	bindWebApp(app, config.PublicDir)
 }
 

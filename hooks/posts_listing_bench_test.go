@@ -1,8 +1,8 @@
 package hooks
 
 import (
+	"flag"
 	"io"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,23 +12,22 @@ import (
 	"blogbase/commands"
 )
 
+// benchPosts is how many posts the listing benchmarks seed.
+var benchPosts = flag.Int("bench-posts", 100_000, "posts the listing benchmarks seed")
+
 var (
 	benchListingOnce sync.Once
 	benchListingApp  *tests.TestApp
 	benchListingErr  error
 )
 
-// benchListingData is a test app seeded with BENCH_POSTS posts (100k by
+// benchListingData is a test app seeded with -bench-posts posts (100k by
 // default), built once per benchmark run.
 func benchListingData(b *testing.B) *tests.TestApp {
 	benchListingOnce.Do(func() {
-		posts := 100_000
-		if n, err := strconv.Atoi(os.Getenv("BENCH_POSTS")); err == nil && n > 0 {
-			posts = n
-		}
 		benchListingApp, benchListingErr = tests.NewTestApp(b.TempDir())
 		if benchListingErr == nil {
-			benchListingErr = commands.Seed(benchListingApp, 1000, posts, 0.1, io.Discard)
+			benchListingErr = commands.Seed(benchListingApp, 1000, *benchPosts, 0.1, io.Discard)
 		}
 	})
 	if benchListingErr != nil {
