@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -13,9 +14,17 @@ import (
 // its own file (payments_alipay.go, payments_stripe.go): the purchase route
 // asks it for the page the buyer pays on, reconciliation asks it about
 // orders whose callback never came, and its callback handlers (listed in
-// routes.go) settle orders through applySettlement. A new provider is one
-// such file, its entry in newPayments, its callback rows in routes.go and
-// its name among the orders.provider values (a migration).
+// routes.go) settle orders through applySettlement. A new provider is:
+//   - its file, implementing this interface and its callbacks;
+//   - its settings in config.go (a struct read from BLOG_* variables);
+//   - its field and entry in payments / newPayments, and in warnUnusable;
+//   - its callback rows in routes.go;
+//   - a migration adding its name to the provider values of orders and
+//     paymentEvents (then migrations/COLLECTIONS.md rewritten);
+//   - its choice in the web app's buy button (ui/src/post.js) and the
+//     README.
+//
+// Purchase, settlement and reconciliation need no change.
 type paymentProvider interface {
 	// name is the provider's value in orders.provider and paymentEvents.
 	name() string
@@ -70,6 +79,20 @@ func (p *payments) provider(name string) paymentProvider {
 		}
 	}
 	return nil
+}
+
+// names lists the providers' names as a sentence says them: "alipay or
+// stripe".
+func (p *payments) names() string {
+	names := make([]string, len(p.providers))
+	for i, provider := range p.providers {
+		names[i] = provider.name()
+	}
+	last := len(names) - 1
+	if last < 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:last], ", ") + " or " + names[last]
 }
 
 // ready tells whether provider can take a payment now: its own settings

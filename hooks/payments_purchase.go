@@ -28,7 +28,7 @@ func (p *payments) purchase(e *core.RequestEvent) error {
 	}
 	if info.Body["provider"] != nil && provider == nil {
 		return e.BadRequestError("Unknown payment provider.", validation.Errors{
-			"provider": validation.NewError("validation_invalid_provider", "Must be alipay or stripe."),
+			"provider": validation.NewError("validation_invalid_provider", "Must be "+p.names()+"."),
 		})
 	}
 
