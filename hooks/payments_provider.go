@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -147,4 +148,37 @@ func (p *payments) warnUnusable(app core.App, out io.Writer) {
 			app.Logger().Warn("Payments through "+c.provider.name()+" are off", "reason", err.Error())
 		}
 	}
+}
+
+// callbackBody reads a payment provider's request body, up to limit
+// bytes, ahead of its handler, which records even a refused callback
+// (callbackPayload tells it what came).
+func callbackBody(limit int64) func(e *core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		payload, err := io.ReadAll(io.LimitReader(e.Request.Body, limit+1))
+		tooLarge := int64(len(payload)) > limit
+		if tooLarge {
+			payload = payload[:limit]
+		}
+		e.Set(callbackPayloadKey, callbackRead{payload: payload, tooLarge: tooLarge, err: err, limit: limit})
+		return e.Next()
+	}
+}
+
+const callbackPayloadKey = "blogCallbackPayload"
+
+type callbackRead struct {
+	payload  []byte
+	tooLarge bool // there was more than limit bytes
+	err      error
+	limit    int64
+}
+
+// callbackPayload is what callbackBody read.
+func callbackPayload(e *core.RequestEvent) callbackRead {
+	read, ok := e.Get(callbackPayloadKey).(callbackRead)
+	if !ok {
+		return callbackRead{err: errors.New("the callback body was not read")}
+	}
+	return read
 }
