@@ -67,15 +67,24 @@ func baseDir() string {
 	return filepath.Dir(os.Args[0])
 }
 
-// goRun tells whether this binary was built by `go run`, which puts it in
-// a go-build* directory. PocketBase's osutils.IsProbablyGoRun takes any
-// binary under the temp dir for one, so a release unpacked in /tmp would
-// look for its web app and data in the working directory.
+// goRun tells whether this binary was built by `go run`: in a go-build*
+// directory of the temp dir, or cached in the build cache as
+// <two hex digits>/<hash>-d/<name> (the cache itself may be anywhere,
+// GOCACHE says). PocketBase's osutils.IsProbablyGoRun takes any binary
+// under the temp dir for one, so a release unpacked in /tmp would look for
+// its web app and data in the working directory.
 func goRun() bool {
-	for _, part := range strings.Split(filepath.ToSlash(os.Args[0]), "/") {
+	parts := strings.Split(filepath.ToSlash(os.Args[0]), "/")
+	for _, part := range parts {
 		if strings.HasPrefix(part, "go-build") {
 			return true
 		}
 	}
-	return false
+	n := len(parts)
+	return n >= 3 && isHex(parts[n-3]) && len(parts[n-3]) == 2 &&
+		strings.HasSuffix(parts[n-2], "-d") && isHex(strings.TrimSuffix(parts[n-2], "-d"))
+}
+
+func isHex(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789abcdef") == ""
 }

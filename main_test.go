@@ -114,3 +114,22 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestGoRun tells `go run` binaries from release builds by their path.
+func TestGoRun(t *testing.T) {
+	defer func(arg string) { os.Args[0] = arg }(os.Args[0])
+	for path, want := range map[string]bool{
+		"/tmp/go-build1234/b001/exe/blogbase":        true,
+		"/root/.cache/go-build/3f/a1b2c3-d/blogbase": true,
+		"/srv/gocache/3f/a1b2c3d4e5-d/blogbase":      true,
+		"/tmp/release/blogbase":                      false,
+		"/usr/local/bin/blogbase":                    false,
+		"blogbase":                                   false,
+		"/opt/ab/build-d/blogbase":                   false,
+	} {
+		os.Args[0] = path
+		if got := goRun(); got != want {
+			t.Errorf("%s: goRun %v, want %v", path, got, want)
+		}
+	}
+}

@@ -51,9 +51,6 @@ func bindSessions(app core.App) {
 
 	// revoked tokens are kept only while they could still be used
 	app.Cron().MustAdd("blogPruneRevokedTokens", "17 * * * *", func() {
-		if !app.IsBootstrapped() {
-			return // shutting down
-		}
 		_, err := app.DB().Delete(revokedTokensCollection, dbx.NewExp("[[expires]] < {:now}",
 			dbx.Params{"now": types.NowDateTime().String()})).Execute()
 		if err != nil {

@@ -32,6 +32,7 @@ func smsServer(t *testing.T, config SMSConfig) (*tests.TestApp, http.Handler) {
 	c := DefaultConfig()
 	c.SMS = config
 	Register(app, c)
+	app.OnServe().Unbind("__pbCronStart__") // as withoutCron in fixture_test.go
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		t.Fatal(err)

@@ -60,22 +60,39 @@ func validateUser(e *core.RecordEvent) error {
 			refused = validation.NewError("validation_username_digits",
 				"A username cannot be only digits, which read as a phone number; add a letter or an underscore.")
 		}
-		if refused != nil && !errs.has("username") && usernameChanged(e.App, e.Record) {
+		if refused != nil && !errs.has("username") && changedFromStored(e.App, e.Record, "username") {
 			errs.add("username", refused)
+		}
+		if reservedEmail(e.Record.Email()) && !errs.has("email") && changedFromStored(e.App, e.Record, "email") {
+			errs.add("email", validation.NewError("validation_email_reserved",
+				"Addresses at .invalid receive no mail and are kept for demo accounts."))
 		}
 		return nil
 	})
 }
 
-// usernameChanged tells whether record's username differs from the stored
-// one (always, for a new record).
-func usernameChanged(app core.App, record *core.Record) bool {
+// reservedEmail tells whether an address is at the .invalid top-level
+// domain, which never receives mail (RFC 6761): `blogbase seed` gives its
+// demo accounts such addresses and finds them by it, so no real account
+// may have one. Seeded accounts are written without these hooks.
+func reservedEmail(email string) bool {
+	_, domain, _ := strings.Cut(email, "@")
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	return domain == "invalid" || strings.HasSuffix(domain, ".invalid")
+}
+
+// changedFromStored tells whether record's text field differs from the
+// stored row's (always, for a new record): a user who has a value from
+// before a rule keeps saving everything else.
+func changedFromStored(app core.App, record *core.Record, field string) bool {
 	if record.IsNew() {
 		return true
 	}
 	var stored struct {
 		Username string `db:"username"`
+		Email    string `db:"email"`
 	}
 	err := readStoredRow(app, record, &stored)
-	return err != nil || stored.Username != record.GetString("username")
+	was := map[string]string{"username": stored.Username, "email": stored.Email}[field]
+	return err != nil || was != record.GetString(field)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 )
@@ -281,4 +282,49 @@ func saveDigitsUser(t testing.TB, app core.App) *core.Record {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestReservedEmails: no account signs up or moves to an address at
+// .invalid, which seeded demo accounts use; a seeded account still saves.
+func TestReservedEmails(t *testing.T) {
+	t.Parallel()
+	seeded := func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+		if _, err := app.DB().NewQuery("UPDATE users SET email = 'alice@seed.invalid' WHERE id = {:id}").
+			Bind(dbx.Params{"id": fx.aliceId}).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scenarios := []tests.ApiScenario{
+		{
+			Name:            "signing up at seed.invalid",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/records",
+			Body:            strings.NewReader(`{"email":"Sneaky@SEED.Invalid","username":"sneaky","password":"sneaky-password","passwordConfirm":"sneaky-password"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"email":{"code":"validation_email_reserved"`},
+		},
+		{
+			Name:            "a superuser moving a user to .invalid",
+			Method:          http.MethodPatch,
+			URL:             "/api/collections/users/records/" + fx.bobId,
+			Headers:         auth(fx.superuserToken),
+			Body:            strings.NewReader(`{"email":"bob@example.invalid"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"email":{"code":"validation_email_reserved"`},
+		},
+		{
+			Name:            "a seeded account changing its name",
+			Method:          http.MethodPatch,
+			URL:             "/api/collections/users/records/" + fx.aliceId,
+			Headers:         auth(fx.superuserToken),
+			Body:            strings.NewReader(`{"name":"Alice Demo"}`),
+			BeforeTestFunc:  seeded,
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"name":"Alice Demo"`},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = newTestApp
+		s.Test(t)
+	}
 }

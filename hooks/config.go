@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,8 @@ type AlipayConfig struct {
 
 	// why a key file named by a variable could not be used
 	privateKeyErr, publicKeyErr error
+	// a misspelled BLOG_ALIPAY_ variable was given
+	named bool
 }
 
 // StripeConfig is the Stripe account payments go through.
@@ -74,6 +77,8 @@ type StripeConfig struct {
 	SecretKey     string // BLOG_STRIPE_SECRET_KEY: opens checkout sessions
 	WebhookSecret string // BLOG_STRIPE_WEBHOOK_SECRET: verifies webhooks
 	APIBase       string // BLOG_STRIPE_API_BASE; "" is Stripe's
+
+	named bool // a misspelled BLOG_STRIPE_ variable was given
 }
 
 // Defaults of the variables that have one.
@@ -98,7 +103,42 @@ func DefaultConfig() Config {
 
 // ConfigFromEnv reads the configuration from the process environment.
 func ConfigFromEnv() Config {
-	return LoadConfig(os.Getenv)
+	return configFromEnviron(os.Environ())
+}
+
+// configVariables are the variables LoadConfig reads.
+var configVariables = []string{
+	"BLOG_PUBLIC_URL", "BLOG_LISTING_MAX_AGE", "BLOG_COMMENTS_PER_MINUTE",
+	"BLOG_SMS_PROVIDER", "BLOG_SMS_WEBHOOK_URL", "BLOG_SMS_WEBHOOK_SECRET", "BLOG_SMS_IP_HOURLY",
+	"BLOG_ALIPAY_APP_ID", "BLOG_ALIPAY_PRIVATE_KEY", "BLOG_ALIPAY_PUBLIC_KEY", "BLOG_ALIPAY_GATEWAY",
+	"BLOG_STRIPE_SECRET_KEY", "BLOG_STRIPE_WEBHOOK_SECRET", "BLOG_STRIPE_API_BASE",
+}
+
+// configFromEnviron loads the configuration from environ ("NAME=value"
+// entries) and warns about any other BLOG_* variable given, a misspelling
+// most likely: one under BLOG_ALIPAY_ or BLOG_STRIPE_ also counts as
+// meaning that provider on, so that its missing setting is warned about.
+func configFromEnviron(environ []string) Config {
+	vars := map[string]string{}
+	for _, entry := range environ {
+		name, value, _ := strings.Cut(entry, "=")
+		vars[name] = value
+	}
+	c := LoadConfig(func(name string) string { return vars[name] })
+
+	var unknown []string
+	for name, value := range vars {
+		if strings.HasPrefix(name, "BLOG_") && value != "" && !slices.Contains(configVariables, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	for _, name := range unknown {
+		c.warnings = append(c.warnings, name+" is not a variable blogbase reads; is it misspelled?")
+		c.Alipay.named = c.Alipay.named || strings.HasPrefix(name, "BLOG_ALIPAY_")
+		c.Stripe.named = c.Stripe.named || strings.HasPrefix(name, "BLOG_STRIPE_")
+	}
+	return c
 }
 
 // LoadConfig reads the configuration from the BLOG_* variables getenv
@@ -221,7 +261,7 @@ func (c AlipayConfig) client() (*alipay.Client, error) {
 // set tells whether any Alipay setting was given: the operator meant it on.
 func (c AlipayConfig) set() bool {
 	return c.AppID != "" || c.Gateway != "" || c.PrivateKey != nil || c.PublicKey != nil ||
-		c.privateKeyErr != nil || c.publicKeyErr != nil
+		c.privateKeyErr != nil || c.publicKeyErr != nil || c.named
 }
 
 // check tells whether Stripe can take payments: without the webhook
@@ -238,5 +278,5 @@ func (c StripeConfig) check() error {
 
 // set tells whether any Stripe setting was given.
 func (c StripeConfig) set() bool {
-	return c.SecretKey != "" || c.WebhookSecret != "" || c.APIBase != ""
+	return c.SecretKey != "" || c.WebhookSecret != "" || c.APIBase != "" || c.named
 }

@@ -36,6 +36,10 @@ func TestOversizedRequestsAre413(t *testing.T) {
 		{"post body", http.MethodPatch, "/api/collections/postContents/records/" + fx.alicePublishedContent, big(5 << 20), fx.aliceToken},
 		{"sms code", http.MethodPost, "/api/blog/sms/code", big(8 << 10), ""},
 		{"batch", http.MethodPost, "/api/batch", big(17 << 20), fx.aliceToken},
+		{"a body sent with a read", http.MethodGet, "/api/blog/posts/" + fx.bobPublished + "/comments", big(8 << 10), ""},
+		{"a body sent with a signed-in read", http.MethodGet, "/api/blog/posts/" + fx.bobPublished, big(8 << 10), fx.aliceToken},
+		{"purchase", http.MethodPost, "/api/blog/posts/" + fx.alicePaid + "/purchase", big(8 << 10), fx.bobToken},
+		{"an Alipay notification", http.MethodPost, "/api/blog/payments/alipay/notify", big(65 << 10), ""},
 	}
 	for _, c := range cases {
 		for _, chunked := range []bool{false, true} {
@@ -60,13 +64,20 @@ func TestOversizedRequestsAre413(t *testing.T) {
 	}
 	assertPostCount(4)(t, app, nil)
 
+	// a payment callback under its own limit, over the blog routes'
+	// default, reaches its handler (which records it)
+	rec := send(t, h, http.MethodPost, "/api/blog/payments/alipay/notify", "x="+strings.Repeat("y", 32<<10), "")
+	if rec.Code == http.StatusRequestEntityTooLarge || countRows(t, app, "paymentEvents", nil) != 3 {
+		t.Fatalf("a 32 KB notification: %d %s, %d events", rec.Code, rec.Body, countRows(t, app, "paymentEvents", nil))
+	}
+
 	// a streamed body under its limit goes through whole
 	req := httptest.NewRequest(http.MethodPost, "/api/blog/posts", nil)
 	req.Body = io.NopCloser(strings.NewReader(`{"title":"Streamed","body":"<p>in chunks</p>"}`))
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", fx.aliceToken)
-	rec := httptest.NewRecorder()
+	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != 201 || !strings.Contains(rec.Body.String(), "in chunks") {
 		t.Fatalf("streamed post: %d %s", rec.Code, rec.Body)

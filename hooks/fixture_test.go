@@ -232,7 +232,15 @@ func newTestAppWith(t testing.TB, config hooks.Config) *tests.TestApp {
 		t.Fatal(err)
 	}
 	hooks.Register(app, config)
+	withoutCron(app)
 	return app
+}
+
+// withoutCron keeps the app's cron from starting with its server: the
+// tests run the jobs themselves, and a job fired while a finished test's
+// app is torn down would race with it.
+func withoutCron(app core.App) {
+	app.OnServe().Unbind("__pbCronStart__")
 }
 
 // appFactory is a TestAppFactory configuring the blog with config.

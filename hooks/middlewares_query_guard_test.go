@@ -157,7 +157,6 @@ func nestedFilter(depth int) string {
 // whoever asks and by whichever path they come (collections API, batch
 // sub-requests, realtime subscription options).
 func TestQueryGuardBoundsEveryQueryText(t *testing.T) {
-	t.Parallel()
 	// not parallel: it counts the parses made while it runs
 
 	refused := func(name, target, token, param, code string) tests.ApiScenario {

@@ -19,13 +19,14 @@ func (p *payments) purchase(e *core.RequestEvent) error {
 	if err != nil {
 		return e.BadRequestError("Failed to read the submitted data.", nil)
 	}
+	// none named (absent, null or ""): the default for the post's currency
 	var provider paymentProvider
-	switch name := info.Body["provider"].(type) {
-	case nil:
+	named := info.Body["provider"]
+	switch name := named.(type) {
 	case string:
 		provider = p.provider(name)
 	}
-	if info.Body["provider"] != nil && provider == nil {
+	if named != nil && named != "" && provider == nil {
 		return e.BadRequestError("Unknown payment provider.", validation.Errors{
 			"provider": validation.NewError("validation_invalid_provider", "Must be "+p.names()+"."),
 		})

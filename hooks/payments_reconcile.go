@@ -55,9 +55,6 @@ const reconcileSchedule = "*/5 * * * *"
 // bindReconcile schedules the reconciliation.
 func (p *payments) bindReconcile(app core.App) {
 	app.Cron().MustAdd("blogReconcilePayments", reconcileSchedule, func() {
-		if !app.IsBootstrapped() {
-			return // shutting down
-		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
 		report, err := p.reconcile(ctx, app, time.Now())

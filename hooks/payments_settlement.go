@@ -14,9 +14,6 @@ import (
 // are kept a while for a look, not forever, since anyone can send them.
 func bindPaymentEvents(app core.App) {
 	app.Cron().MustAdd("blogPrunePaymentEvents", "41 * * * *", func() {
-		if !app.IsBootstrapped() {
-			return // shutting down
-		}
 		before := types.NowDateTime().Add(-unverifiedEventsKept).String()
 		_, err := app.DB().Delete(paymentEventsCollection, dbx.And(
 			dbx.HashExp{"verified": false},

@@ -467,3 +467,23 @@ func TestOrderFieldErrorsComeTogether(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+// TestPurchaseWithAnEmptyProvider: a provider sent empty (JSON or form) is
+// none named, and the post's currency picks it.
+func TestPurchaseWithAnEmptyProvider(t *testing.T) {
+	t.Parallel()
+	env := newPaymentsEnv(t)
+	for _, c := range []struct{ body, contentType string }{
+		{`{"provider":""}`, "application/json"},
+		{`{"provider":null}`, "application/json"},
+		{`provider=`, "application/x-www-form-urlencoded"},
+	} {
+		app := env.app(t)
+		rec := send(t, serve(t, app), http.MethodPost, "/api/blog/posts/"+fx.alicePaid+"/purchase", c.body, fx.bobToken,
+			"Content-Type", c.contentType)
+		if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"provider":"alipay"`) {
+			t.Errorf("%s: %d %s", c.body, rec.Code, rec.Body)
+		}
+		app.Cleanup()
+	}
+}

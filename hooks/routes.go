@@ -26,6 +26,10 @@ type blogApi struct {
 func bindBlogApi(app core.App, api *blogApi) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		g := se.Router.Group("/api/blog")
+		// a small body for every route (reads take none, and some parse
+		// what is sent), unless its row gives another limit, which
+		// replaces this one
+		g.Bind(bodyLimit(smallBodyLimit))
 
 		// posts (posts_api.go; reads: posts_listing.go, posts_view.go),
 		// public reads from the public cache, their successes not
@@ -66,6 +70,10 @@ const (
 	smallBodyLimit = 4 << 10
 )
 
+// bodyLimitId names the body limits of routes, so that a route's own
+// replaces its group's.
+const bodyLimitId = "blogBodyLimit"
+
 // requireUser lets only signed-in users through (401 otherwise).
 func requireUser() *hook.Handler[*core.RequestEvent] {
 	return apis.RequireAuth(usersCollection)
@@ -80,7 +88,7 @@ func requireUserOrSuperuser() *hook.Handler[*core.RequestEvent] {
 // bodyLimit refuses a request body over limit with 413 (limitBody).
 func bodyLimit(limit int64) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
-		Id:       "blogBodyLimit",
+		Id:       bodyLimitId,
 		Priority: apis.DefaultBodyLimitMiddlewarePriority + 1, // before auth: nothing is read for nothing
 		Func: func(e *core.RequestEvent) error {
 			if err := limitBody(e, limit); err != nil {
@@ -96,7 +104,7 @@ func bodyLimit(limit int64) *hook.Handler[*core.RequestEvent] {
 // callback, refused ones too.
 func readCallbackBody(limit int64) *hook.Handler[*core.RequestEvent] {
 	return &hook.Handler[*core.RequestEvent]{
-		Id:       "blogCallbackBody",
+		Id:       bodyLimitId, // in place of the group's bodyLimit
 		Priority: apis.DefaultBodyLimitMiddlewarePriority + 1,
 		Func:     callbackBody(limit),
 	}

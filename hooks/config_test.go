@@ -1,0 +1,41 @@
+package hooks
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestListingMaxAge(t *testing.T) {
+	t.Parallel()
+	for value, want := range map[string]int{"": defaultListingMaxAge, "0": 0, "60": 60, "-1": defaultListingMaxAge, "soon": defaultListingMaxAge} {
+		config := LoadConfig(func(name string) string {
+			if name == "BLOG_LISTING_MAX_AGE" {
+				return value
+			}
+			return ""
+		})
+		if config.ListingMaxAge != want {
+			t.Errorf("BLOG_LISTING_MAX_AGE=%q gave %d, want %d", value, config.ListingMaxAge, want)
+		}
+		if warned := len(config.warnings) > 0; warned != (value == "-1" || value == "soon") {
+			t.Errorf("BLOG_LISTING_MAX_AGE=%q: warnings %q", value, config.warnings)
+		}
+	}
+}
+
+// TestConfigWarnsOfMisspelledVariables: a BLOG_* variable blogbase does
+// not read is warned about, and one under a provider's prefix makes the
+// provider's missing settings warned about too.
+func TestConfigWarnsOfMisspelledVariables(t *testing.T) {
+	t.Parallel()
+	c := configFromEnviron([]string{"PATH=/bin", "BLOG_ALIPAY_APPID=2021", "BLOG_LISTING_MAX_AGE=7", "BLOG_EMPTY="})
+	if c.ListingMaxAge != 7 {
+		t.Fatalf("BLOG_LISTING_MAX_AGE read as %d", c.ListingMaxAge)
+	}
+	if len(c.warnings) != 1 || !strings.Contains(c.warnings[0], "BLOG_ALIPAY_APPID is not a variable") {
+		t.Fatalf("warnings %q", c.warnings)
+	}
+	if !c.Alipay.set() || c.Stripe.set() {
+		t.Fatalf("alipay set %v, stripe set %v", c.Alipay.set(), c.Stripe.set())
+	}
+}
