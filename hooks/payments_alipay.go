@@ -31,6 +31,8 @@ func (a *alipayPayments) check() error {
 	return err
 }
 
+func (a *alipayPayments) set() bool { return a.config.Alipay.set() }
+
 func (a *alipayPayments) takes(currency string) bool { return currency == "CNY" }
 
 func (a *alipayPayments) priceError(currency string, cents int64) error {

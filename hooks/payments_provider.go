@@ -18,7 +18,7 @@ import (
 // routes.go) settle orders through applySettlement. A new provider is:
 //   - its file, implementing this interface and its callbacks;
 //   - its settings in config.go (a struct read from BLOG_* variables);
-//   - its field and entry in payments / newPayments, and in warnUnusable;
+//   - its field and entry in payments / newPayments;
 //   - its callback rows in routes.go;
 //   - a migration adding its name to the provider values of orders and
 //     paymentEvents (then migrations/COLLECTIONS.md rewritten);
@@ -34,6 +34,10 @@ type paymentProvider interface {
 	// setting is missing (an errNotConfigured naming the variable).
 	check() error
 
+	// set tells whether any of its settings is given: the operator means
+	// it on, and is warned at start when it cannot work.
+	set() bool
+
 	// takes tells whether the provider handles a currency at all; the
 	// purchase of a post that names no provider goes to the first
 	// configured provider that does.
@@ -44,6 +48,9 @@ type paymentProvider interface {
 
 	// payUrl is where the buyer pays for a pending order; base is the
 	// server's public URL, which return and callback URLs are built on.
+	// An errPaymentRefused is a payment the provider will never take; any
+	// other error, one worth trying again. It may store what it opened
+	// with the order (the purchase answers the order as stored after).
 	payUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error)
 
 	// query asks the provider about a pending order and settles it when
@@ -133,21 +140,22 @@ func (p *payments) defaultProvider(currency string) paymentProvider {
 // first buyer does; out is the terminal (the app log shows there only
 // with --dev).
 func (p *payments) warnUnusable(app core.App, out io.Writer) {
-	for _, c := range []struct {
-		provider paymentProvider
-		set      bool
-	}{
-		{p.alipay, p.config.Alipay.set()},
-		{p.stripe, p.config.Stripe.set()},
-	} {
-		if !c.set {
+	for _, provider := range p.providers {
+		if !provider.set() {
 			continue // not meant to be on
 		}
-		if err := p.ready(c.provider); err != nil {
-			fmt.Fprintf(out, "Warning: payments through %s are off: %v\n", c.provider.name(), err)
-			app.Logger().Warn("Payments through "+c.provider.name()+" are off", "reason", err.Error())
+		if err := p.ready(provider); err != nil {
+			fmt.Fprintf(out, "Warning: payments through %s are off: %v\n", provider.name(), err)
+			app.Logger().Warn("Payments through "+provider.name()+" are off", "reason", err.Error())
 		}
 	}
+}
+
+// errPaymentRefused is a payment a provider refused for good.
+type errPaymentRefused struct{ reason string }
+
+func (e errPaymentRefused) Error() string {
+	return "The payment provider refused the payment: " + e.reason
 }
 
 // callbackBody reads a payment provider's request body, up to limit

@@ -8,7 +8,6 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"github.com/stripe/stripe-go/v85"
 )
 
 // purchase is POST /api/blog/posts/{id}/purchase {provider?}: it opens
@@ -71,23 +70,18 @@ func (p *payments) purchase(e *core.RequestEvent) error {
 
 	base, _ := p.config.publicBase()
 	payUrl, err := provider.payUrl(e.Request.Context(), e.App, order, base)
-	var refused *stripe.Error
-	if errors.As(err, &refused) && refused.HTTPStatusCode >= 400 && refused.HTTPStatusCode < 500 &&
-		refused.HTTPStatusCode != http.StatusUnauthorized && refused.HTTPStatusCode != http.StatusForbidden &&
-		refused.HTTPStatusCode != http.StatusTooManyRequests {
-		// a request Stripe will never take (an amount under its minimum,
-		// say): retrying does not help
-		return e.BadRequestError("The payment provider refused the payment: "+refused.Msg, nil)
+	var refused errPaymentRefused
+	if errors.As(err, &refused) {
+		return e.BadRequestError(refused.Error(), nil)
 	}
 	if err != nil {
 		e.App.Logger().Error("Failed to open a payment", "order", order.Id, "provider", provider.name(), "error", err)
 		return e.Error(http.StatusBadGateway, "The payment provider could not be reached; try again.", nil)
 	}
-	if provider.name() == providerStripe {
-		// the session id just went into tradeNo
-		if fresh, err := e.App.FindRecordById(ordersCollection, order.Id); err == nil {
-			order = fresh
-		}
+	// as stored: the provider may have kept what it opened (a Stripe
+	// session's id in tradeNo)
+	if fresh, err := e.App.FindRecordById(ordersCollection, order.Id); err == nil {
+		order = fresh
 	}
 	return e.JSON(http.StatusCreated, map[string]any{"order": order, "payUrl": payUrl})
 }

@@ -40,8 +40,19 @@ func (s *stripePayments) priceError(currency string, cents int64) error {
 }
 
 func (s *stripePayments) payUrl(ctx context.Context, app core.App, order *core.Record, base string) (string, error) {
-	return stripeCheckoutUrl(ctx, app, s.config.Stripe, order, base)
+	u, err := stripeCheckoutUrl(ctx, app, s.config.Stripe, order, base)
+	var refused *stripe.Error
+	if errors.As(err, &refused) && refused.HTTPStatusCode >= 400 && refused.HTTPStatusCode < 500 &&
+		refused.HTTPStatusCode != http.StatusUnauthorized && refused.HTTPStatusCode != http.StatusForbidden &&
+		refused.HTTPStatusCode != http.StatusTooManyRequests {
+		// a request Stripe will never take (an amount under its minimum,
+		// say): retrying does not help
+		return "", errPaymentRefused{refused.Msg}
+	}
+	return u, err
 }
+
+func (s *stripePayments) set() bool { return s.config.Stripe.set() }
 
 func (s *stripePayments) query(ctx context.Context, app core.App, order *core.Record, now time.Time) (string, error) {
 	if err := s.check(); err != nil {
