@@ -115,6 +115,13 @@ async function burst(label, orders, { killAtMs, plannedMs }) {
   const threads = new Map(commentPosts.map((id) => [id, []]));
   const targets = [...commentPosts];
 
+  // the SDK answers {} for a success whose body the kill cut short:
+  // without the record's id nothing was seen acknowledged
+  const acknowledged = (record) => {
+    if (!record?.id) throw new Error('the answer was cut short');
+    return record;
+  };
+
   const attempt = async (write) => {
     inFlight += 1;
     try {
@@ -128,9 +135,9 @@ async function burst(label, orders, { killAtMs, plannedMs }) {
   };
 
   const createPost = (pb, n) => attempt(async () => {
-    const post = await pb.send('/api/blog/posts', {
+    const post = acknowledged(await pb.send('/api/blog/posts', {
       method: 'POST', body: { title: `${label} post ${n}`, body: `<p>written in ${label}, ${n}</p>${filler}`, status: 'published' },
-    });
+    }));
     acked.posts.push(post.id);
     seen.posts += 1;
     targets.push(post.id);
@@ -141,7 +148,7 @@ async function burst(label, orders, { killAtMs, plannedMs }) {
     const post = targets[Math.floor(Math.random() * targets.length)];
     const thread = threads.get(post);
     const parent = thread.length && Math.random() < 0.5 ? thread[Math.floor(Math.random() * thread.length)] : '';
-    const comment = await pb.collection('comments').create({ post, parent, body: `${label} comment ${n}` });
+    const comment = acknowledged(await pb.collection('comments').create({ post, parent, body: `${label} comment ${n}` }));
     acked.comments.push({ id: comment.id, post, parent });
     seen.comments += 1;
     thread.push(comment.id);
