@@ -67,22 +67,25 @@ func baseDir() string {
 	return filepath.Dir(os.Args[0])
 }
 
-// goRun tells whether this binary was built by `go run`: in a go-build*
-// directory of the temp dir, or cached in the build cache as
-// <two hex digits>/<hash>-d/<name> (the cache itself may be anywhere,
-// GOCACHE says). PocketBase's osutils.IsProbablyGoRun takes any binary
-// under the temp dir for one, so a release unpacked in /tmp would look for
-// its web app and data in the working directory.
+// goRun tells whether this binary was built by `go run`: in a
+// go-build<digits> directory of the temp dir, or cached in the build
+// cache as <2 hex digits>/<64 hex digits>-d/<name> (the cache itself may
+// be anywhere, GOCACHE says). PocketBase's osutils.IsProbablyGoRun takes
+// any binary under the temp dir for one, so a release unpacked in /tmp
+// would look for its web app and data in the working directory.
 func goRun() bool {
 	parts := strings.Split(filepath.ToSlash(os.Args[0]), "/")
 	for _, part := range parts {
-		if strings.HasPrefix(part, "go-build") {
+		if digits, ok := strings.CutPrefix(part, "go-build"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
 			return true
 		}
 	}
 	n := len(parts)
-	return n >= 3 && isHex(parts[n-3]) && len(parts[n-3]) == 2 &&
-		strings.HasSuffix(parts[n-2], "-d") && isHex(strings.TrimSuffix(parts[n-2], "-d"))
+	if n < 3 {
+		return false
+	}
+	hash, cached := strings.CutSuffix(parts[n-2], "-d")
+	return cached && len(parts[n-3]) == 2 && isHex(parts[n-3]) && len(hash) == 64 && isHex(hash)
 }
 
 func isHex(s string) bool {

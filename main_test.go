@@ -118,14 +118,18 @@ func (b *lockedBuffer) String() string {
 // TestGoRun tells `go run` binaries from release builds by their path.
 func TestGoRun(t *testing.T) {
 	defer func(arg string) { os.Args[0] = arg }(os.Args[0])
+	hash := strings.Repeat("a1", 32)
 	for path, want := range map[string]bool{
-		"/tmp/go-build1234/b001/exe/blogbase":        true,
-		"/root/.cache/go-build/3f/a1b2c3-d/blogbase": true,
-		"/srv/gocache/3f/a1b2c3d4e5-d/blogbase":      true,
-		"/tmp/release/blogbase":                      false,
-		"/usr/local/bin/blogbase":                    false,
-		"blogbase":                                   false,
-		"/opt/ab/build-d/blogbase":                   false,
+		"/tmp/go-build1234/b001/exe/blogbase":              true,
+		"/root/.cache/go-build/3f/" + hash + "-d/blogbase": true,
+		"/srv/gocache/3f/" + hash + "-d/blogbase":          true,
+		"/tmp/release/blogbase":                            false,
+		"/usr/local/bin/blogbase":                          false,
+		"blogbase":                                         false,
+		"/opt/ab/build-d/blogbase":                         false,
+		"/data/ab/cd-d/blogbase":                           false,
+		"/home/ci/go-build-output/blogbase":                false,
+		"/srv/go-builds/blogbase":                          false,
 	} {
 		os.Args[0] = path
 		if got := goRun(); got != want {

@@ -2,9 +2,11 @@ package hooks
 
 import (
 	"strings"
+	"unicode"
 
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/text/unicode/norm"
 
 	"blogbase/internal/content"
 	"blogbase/internal/sms"
@@ -15,7 +17,19 @@ import (
 func bindUsers(app core.App) {
 	app.OnRecordValidate(usersCollection).BindFunc(validateUser)
 	app.OnRecordAuthWithPasswordRequest(usersCollection).BindFunc(findUserByWrittenPhone)
+	// refused before a confirmation mail goes to an address that cannot
+	// receive it (the confirmation would be refused anyway, by validateUser)
+	app.OnRecordRequestEmailChangeRequest(usersCollection).BindFunc(func(e *core.RecordRequestEmailChangeRequestEvent) error {
+		if reservedEmail(e.NewEmail) {
+			return e.BadRequestError("Failed to request email change.", validation.Errors{"newEmail": errReservedEmail})
+		}
+		return e.Next()
+	})
 }
+
+// errReservedEmail refuses an address at .invalid (see reservedEmail).
+var errReservedEmail = validation.NewError("validation_email_reserved",
+	"Addresses at .invalid receive no mail and are kept for demo accounts.")
 
 // findUserByWrittenPhone reads an identity shaped like a phone number
 // ("13812345678", "+86 138 1234 5678") as a phone first, in its stored
@@ -64,8 +78,7 @@ func validateUser(e *core.RecordEvent) error {
 			errs.add("username", refused)
 		}
 		if reservedEmail(e.Record.Email()) && !errs.has("email") && changedFromStored(e.App, e.Record, "email") {
-			errs.add("email", validation.NewError("validation_email_reserved",
-				"Addresses at .invalid receive no mail and are kept for demo accounts."))
+			errs.add("email", errReservedEmail)
 		}
 		return nil
 	})
@@ -77,6 +90,14 @@ func validateUser(e *core.RecordEvent) error {
 // may have one. Seeded accounts are written without these hooks.
 func reservedEmail(email string) bool {
 	_, domain, _ := strings.Cut(email, "@")
+	// read as people would: fullwidth letters as letters, invisible
+	// characters as nothing
+	domain = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(domain))
 	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
 	return domain == "invalid" || strings.HasSuffix(domain, ".invalid")
 }

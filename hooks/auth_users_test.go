@@ -304,6 +304,23 @@ func TestReservedEmails(t *testing.T) {
 			ExpectedContent: []string{`"email":{"code":"validation_email_reserved"`},
 		},
 		{
+			Name:            "signing up at a lookalike of .invalid (fullwidth letters, an invisible space)",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/records",
+			Body:            strings.NewReader(`{"email":"sneaky@seed.\uff49\uff4e\uff56\uff41\uff4c\uff49\uff44\u200b","username":"sneaky","password":"sneaky-password","passwordConfirm":"sneaky-password"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"email":{"code":"validation_email_reserved"`},
+		},
+		{
+			Name:            "asking to move one's email to .invalid",
+			Method:          http.MethodPost,
+			URL:             "/api/collections/users/request-email-change",
+			Headers:         auth(fx.bobToken),
+			Body:            strings.NewReader(`{"newEmail":"bob@seed.invalid"}`),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"newEmail":{"code":"validation_email_reserved"`},
+		},
+		{
 			Name:            "a superuser moving a user to .invalid",
 			Method:          http.MethodPatch,
 			URL:             "/api/collections/users/records/" + fx.bobId,

@@ -135,8 +135,9 @@ func configFromEnviron(environ []string) Config {
 	slices.Sort(unknown)
 	for _, name := range unknown {
 		c.warnings = append(c.warnings, name+" is not a variable blogbase reads; is it misspelled?")
-		c.Alipay.named = c.Alipay.named || strings.HasPrefix(name, "BLOG_ALIPAY_")
-		c.Stripe.named = c.Stripe.named || strings.HasPrefix(name, "BLOG_STRIPE_")
+		upper := strings.ToUpper(name)
+		c.Alipay.named = c.Alipay.named || strings.HasPrefix(upper, "BLOG_ALIPAY_")
+		c.Stripe.named = c.Stripe.named || strings.HasPrefix(upper, "BLOG_STRIPE_")
 	}
 	return c
 }

@@ -29,6 +29,9 @@ func TestListingMaxAge(t *testing.T) {
 func TestConfigWarnsOfMisspelledVariables(t *testing.T) {
 	t.Parallel()
 	c := configFromEnviron([]string{"PATH=/bin", "BLOG_ALIPAY_APPID=2021", "BLOG_LISTING_MAX_AGE=7", "BLOG_EMPTY="})
+	if lower := configFromEnviron([]string{"BLOG_stripe_secret_key=sk"}); !lower.Stripe.set() || len(lower.warnings) != 1 {
+		t.Fatalf("a lower-case BLOG_stripe_ variable: set %v, warnings %q", lower.Stripe.set(), lower.warnings)
+	}
 	if c.ListingMaxAge != 7 {
 		t.Fatalf("BLOG_LISTING_MAX_AGE read as %d", c.ListingMaxAge)
 	}
