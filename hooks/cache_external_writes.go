@@ -2,43 +2,43 @@ package hooks
 
 import (
 	"context"
-	"path/filepath"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
-
-	"blogbase/internal/database"
 )
 
 // externalWritesPoll is how often the server looks for commits made by
-// other processes or connections.
+// other processes.
 const externalWritesPoll = 100 * time.Millisecond
 
-// bindExternalWrites invalidates the public cache within
-// externalWritesPoll of a commit that bypassed this process's record hooks:
-// a `blogbase seed` next to the live server, the sqlite3 shell, raw SQL.
-// SQLite's data_version, read on a connection of its own, changes whenever
-// any other connection commits; the server's own writes are seen this way
-// too, and cost only a second, harmless invalidation.
+// bindExternalWrites drops every public answer within externalWritesPoll
+// of a commit that bypassed this process's record hooks: a `blogbase seed`
+// next to the live server, the sqlite3 shell. What such a commit changed
+// is unknown, so everything goes.
+//
+// SQLite's data_version changes when a connection other than the one
+// asking commits. Asked on PocketBase's single writer connection, through
+// which every write of this process goes, it changes for other processes'
+// commits only: the server's own writes, already invalidated precisely by
+// the hooks, flush nothing.
 func bindExternalWrites(app core.App, cache *publicCache) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
-		db, err := database.Connect(filepath.Join(se.App.DataDir(), "data.db"))
-		if err != nil {
-			return err
+		writer := se.App.NonconcurrentDB()
+		dataVersion := func(ctx context.Context) (int64, error) {
+			var version int64
+			err := writer.NewQuery("PRAGMA data_version").WithContext(ctx).Row(&version)
+			return version, err
 		}
-		db.DB().SetMaxOpenConns(1) // data_version is per connection: keep the one
 
 		// the starting point, read before serving, so that no commit made
 		// after the server started can go unnoticed
-		var last int64
-		if err := db.NewQuery("PRAGMA data_version").Row(&last); err != nil {
-			db.Close()
+		last, err := dataVersion(context.Background())
+		if err != nil {
 			return err
 		}
 
 		ctx, stop := context.WithCancel(context.Background())
 		go func() {
-			defer db.Close()
 			ticker := time.NewTicker(externalWritesPoll)
 			defer ticker.Stop()
 			for {
@@ -47,12 +47,12 @@ func bindExternalWrites(app core.App, cache *publicCache) {
 					return
 				case <-ticker.C:
 				}
-				var version int64
-				if err := db.NewQuery("PRAGMA data_version").WithContext(ctx).Row(&version); err != nil {
+				version, err := dataVersion(ctx)
+				if err != nil {
 					continue
 				}
 				if version != last {
-					cache.invalidate()
+					cache.invalidateAll()
 					last = version
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,35 +15,51 @@ import (
 )
 
 // publicCache holds the JSON answers of the public read routes (the
-// listing, and post views for guests) with their ETags.
+// listing, post views and threaded comments for guests) with their ETags.
 //
-// Every committed write to posts, postContents or users bumps the cache's
-// generation before the write's response is sent (see bindPublicCache); an
-// answer built in an older generation is never served again, even one that
-// a reader was still building from pre-write data when the write landed.
-// Commits that bypass these hooks (another process, raw SQL) are caught by
-// bindExternalWrites; the ttl is a last bound on any answer's life.
+// Each answer names what it was built from, its dependencies: the posts it
+// shows, the listing it is a page of, the authors in its bylines, the
+// comments of its post (see the dep* names). A write invalidates only the
+// dependencies it changed (see cache_invalidation.go), before its response
+// is sent, and with them exactly the answers built on them: a comment on
+// one post leaves every page that does not show that post alone.
+//
+// An answer is stored only if none of its dependencies was invalidated
+// while it was being built, so a reader still building from pre-write data
+// when the write landed cannot put it back. Commits that bypass the hooks
+// (another process, the sqlite3 shell) drop every answer (invalidateAll,
+// see cache_external_writes.go); the ttl is a last bound on any answer's
+// life.
 type publicCache struct {
-	generation atomic.Uint64
-	answers    *lru.Cache[string, cachedAnswer]
-	totals     *lru.Cache[string, cachedTotal]
-	ttl        time.Duration
+	answers *lru.Cache[string, cachedAnswer]
+	ttl     time.Duration
 
-	mu    sync.Mutex // serializes stores, so that bytes stays exact
-	bytes int        // the size of all cached answers, keys included
+	// seq counts invalidations; a build starts by reading it (begin)
+	seq atomic.Uint64
+
+	mu         sync.Mutex // serializes stores and invalidations
+	bytes      int        // the size of all cached answers, keys included
+	dependents map[string]map[string]struct{}
+	recent     [recentInvalidations]invalidation // a ring, by seq
+	flushedAt  uint64                            // the seq of the last invalidateAll
 }
+
+// invalidation is one dependency invalidated, numbered by the cache's seq.
+type invalidation struct {
+	seq uint64
+	dep string
+}
+
+// recentInvalidations is how many invalidations the cache remembers to
+// check the builds in flight against: a build that took longer than this
+// many writes is not stored (it is still answered).
+const recentInvalidations = 4096
 
 type cachedAnswer struct {
-	generation uint64
-	expires    time.Time
-	etag       string
-	body       []byte
-}
-
-type cachedTotal struct {
-	generation uint64
-	expires    time.Time
-	n          int
+	expires time.Time
+	etag    string
+	body    []byte
+	deps    []string
 }
 
 // The cache is bounded by entries and by bytes; the least recently used
@@ -54,134 +71,135 @@ const (
 	maxCachedAnswerSize = 512 << 10 // a larger answer is built per request
 )
 
+// The dependencies an answer is built from.
+func depPost(id string) string        { return "post:" + id }        // a post, its body, its commentsCount
+func depListing(author string) string { return "listing:" + author } // which posts a listing holds, in which order ("" for all authors)
+func depAuthor(id string) string      { return "author:" + id }      // an author's byline
+func depComments(post string) string  { return "comments:" + post }  // the comments of a post
+
+// depUsernames is which username names which user: an author page asked
+// for by a username nobody has yet depends on it.
+const depUsernames = "usernames"
+
 func newPublicCache(ttl time.Duration) *publicCache {
-	c := &publicCache{ttl: ttl}
+	c := &publicCache{ttl: ttl, dependents: map[string]map[string]struct{}{}}
+	// called under c.mu: from Remove, Add, RemoveOldest and Purge
 	c.answers, _ = lru.NewWithEvict(publicCacheEntries, func(key string, a cachedAnswer) {
-		c.bytes -= answerSize(key, a) // called under c.mu, from Remove, Add and RemoveOldest
+		c.bytes -= answerSize(key, a)
+		for _, dep := range a.deps {
+			keys := c.dependents[dep]
+			delete(keys, key)
+			if len(keys) == 0 {
+				delete(c.dependents, dep)
+			}
+		}
 	})
-	c.totals, _ = lru.New[string, cachedTotal](publicCacheEntries)
 	return c
 }
 
-// bindPublicCache invalidates the cache after every committed write that
-// can change a public answer, whatever path made it: any write to posts or
-// bodies, a change of an author's public fields or an author's removal,
-// and any collection change (rules and fields shape the answers too).
-func bindPublicCache(app core.App, cache *publicCache) {
-	invalidate := func(e *core.RecordEvent) error {
-		cache.invalidate()
-		return e.Next()
-	}
-	for _, collection := range []string{postsCollection, postContentsCollection} {
-		app.OnRecordAfterCreateSuccess(collection).BindFunc(invalidate)
-		app.OnRecordAfterUpdateSuccess(collection).BindFunc(invalidate)
-		app.OnRecordAfterDeleteSuccess(collection).BindFunc(invalidate)
-	}
-
-	// A new user has no posts yet, and most updates of a user (password,
-	// token key, email) show nowhere public: only a byline change counts,
-	// judged against the stored row.
-	app.OnRecordAfterDeleteSuccess(usersCollection).BindFunc(invalidate)
-	app.OnRecordUpdate(usersCollection).BindFunc(func(e *core.RecordEvent) error {
-		var stored struct {
-			Username string `db:"username"`
-			Name     string `db:"name"`
-			Avatar   string `db:"avatar"`
-		}
-		err := readStoredRow(e.App, e.Record, &stored)
-		bylineChanged := err != nil ||
-			stored.Username != e.Record.GetString("username") ||
-			stored.Name != e.Record.GetString("name") ||
-			stored.Avatar != e.Record.GetString("avatar")
-
-		if err := e.Next(); err != nil || !bylineChanged {
-			return err
-		}
-		if tx := e.App.TxInfo(); tx != nil {
-			tx.OnComplete(func(txErr error) error {
-				if txErr == nil {
-					cache.invalidate()
-				}
-				return nil
-			})
-			return nil
-		}
-		cache.invalidate()
-		return nil
-	})
-
-	invalidateOnSchema := func(e *core.CollectionEvent) error {
-		cache.invalidate()
-		return e.Next()
-	}
-	app.OnCollectionAfterCreateSuccess().BindFunc(invalidateOnSchema)
-	app.OnCollectionAfterUpdateSuccess().BindFunc(invalidateOnSchema)
-	app.OnCollectionAfterDeleteSuccess().BindFunc(invalidateOnSchema)
-}
-
-// invalidate makes every answer cached so far stale.
-func (c *publicCache) invalidate() {
-	c.generation.Add(1)
-}
-
-// current is the generation an answer being built now belongs to. Read it
-// before reading the database.
-func (c *publicCache) current() uint64 {
-	return c.generation.Load()
+// begin is the point a build starts from: read it before reading the
+// database, and give it to store.
+func (c *publicCache) begin() uint64 {
+	return c.seq.Load()
 }
 
 func (c *publicCache) answer(key string) (cachedAnswer, bool) {
 	a, ok := c.answers.Get(key)
-	if !ok || a.generation != c.current() || time.Now().After(a.expires) {
+	if !ok || time.Now().After(a.expires) {
 		return cachedAnswer{}, false
 	}
 	return a, true
 }
 
-func newCachedAnswer(generation uint64, ttl time.Duration, body []byte) cachedAnswer {
+func newCachedAnswer(ttl time.Duration, body []byte, deps []string) cachedAnswer {
 	sum := sha256.Sum256(body)
 	return cachedAnswer{
-		generation: generation,
-		expires:    time.Now().Add(ttl),
-		etag:       `"` + hex.EncodeToString(sum[:12]) + `"`,
-		body:       body,
+		expires: time.Now().Add(ttl),
+		etag:    `"` + hex.EncodeToString(sum[:12]) + `"`,
+		body:    body,
+		deps:    deps,
 	}
 }
 
-// storeAnswer caches body as the answer of key built in generation, unless
-// it is too large or already stale (a write landed while it was built).
-func (c *publicCache) storeAnswer(key string, generation uint64, body []byte) cachedAnswer {
-	a := newCachedAnswer(generation, c.ttl, body)
-	if len(body) > maxCachedAnswerSize || generation != c.current() {
+// store caches body as the answer of key, built since begin from deps,
+// unless it is too large or stale already: a dependency of it was
+// invalidated after since.
+func (c *publicCache) store(key string, since uint64, body []byte, deps []string) cachedAnswer {
+	slices.Sort(deps)
+	deps = slices.Compact(deps)
+	a := newCachedAnswer(c.ttl, body, deps)
+	if len(body) > maxCachedAnswerSize {
 		return a
 	}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.changedSince(since, deps) {
+		return a
+	}
 	c.answers.Remove(key) // an update would not report the old size
 	c.answers.Add(key, a)
 	c.bytes += answerSize(key, a)
+	for _, dep := range deps {
+		keys := c.dependents[dep]
+		if keys == nil {
+			keys = map[string]struct{}{}
+			c.dependents[dep] = keys
+		}
+		keys[key] = struct{}{}
+	}
 	for c.bytes > publicCacheBytes {
 		c.answers.RemoveOldest()
 	}
 	return a
 }
 
+// changedSince tells whether any of deps (sorted) was invalidated after
+// since, or may have been: the ring no longer reaches back that far, or
+// everything was dropped. Called under c.mu.
+func (c *publicCache) changedSince(since uint64, deps []string) bool {
+	now := c.seq.Load()
+	if c.flushedAt > since || now-since > recentInvalidations {
+		return true
+	}
+	for seq := since + 1; seq <= now; seq++ {
+		inv := c.recent[seq%recentInvalidations]
+		if _, found := slices.BinarySearch(deps, inv.dep); found || inv.seq != seq {
+			return true
+		}
+	}
+	return false
+}
+
+// invalidate drops every answer built on any of deps.
+func (c *publicCache) invalidate(deps ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var stale []string
+	for _, dep := range deps {
+		seq := c.seq.Add(1)
+		c.recent[seq%recentInvalidations] = invalidation{seq: seq, dep: dep}
+		for key := range c.dependents[dep] {
+			stale = append(stale, key)
+		}
+	}
+	for _, key := range stale {
+		c.answers.Remove(key)
+	}
+}
+
+// invalidateAll drops every answer: for changes the cache cannot trace to
+// dependencies (a commit by another process, a schema change).
+func (c *publicCache) invalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushedAt = c.seq.Add(1)
+	c.answers.Purge()
+}
+
 // answerSize is what an entry costs the byte budget: body and key.
 func answerSize(key string, a cachedAnswer) int {
 	return len(key) + len(a.body)
-}
-
-func (c *publicCache) total(key string) (int, bool) {
-	t, ok := c.totals.Get(key)
-	if !ok || t.generation != c.current() || time.Now().After(t.expires) {
-		return 0, false
-	}
-	return t.n, true
-}
-
-func (c *publicCache) storeTotal(key string, generation uint64, n int) {
-	c.totals.Add(key, cachedTotal{generation: generation, expires: time.Now().Add(c.ttl), n: n})
 }
 
 // writeCachedAnswer sends a cached answer, or 304 with no body when the

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
@@ -33,49 +34,89 @@ type commentsPage struct {
 // first, each with its first replies (and replies to replies) oldest first
 // in "replies" (see maxRepliesShown) and their number in "repliesCount",
 // every comment with expand.author.
-func threadedComments(e *core.RequestEvent) error {
-	post, err := e.App.FindRecordById(postsCollection, e.Request.PathValue("id"))
-	if err != nil {
-		return e.NotFoundError("", nil)
-	}
-	if err := requirePostVisible(e, post); err != nil {
-		return err
-	}
-
+//
+// What a guest sees is the same for every guest and comes from the public
+// cache, per post and page: a post page open in many browsers costs one
+// build per change of its comments, not one per reader.
+func (api *postsApi) threadedComments(e *core.RequestEvent) error {
+	e.Response.Header().Add("Vary", "Authorization") // Add: CORS has put Origin there
 	errs := validation.Errors{}
 	page, perPage := parsePaging(e.Request.URL.Query(), errs)
 	if len(errs) > 0 {
 		return e.BadRequestError("Invalid comments query.", errs)
 	}
+	postId := e.Request.PathValue("id")
 
+	if e.Auth != nil {
+		post, err := e.App.FindRecordById(postsCollection, postId)
+		if err != nil {
+			return e.NotFoundError("", nil)
+		}
+		if err := requirePostVisible(e, post); err != nil {
+			return err
+		}
+		result, _, err := loadThreads(e.App, post, page, perPage)
+		if err != nil {
+			return e.InternalServerError("Failed to load the comments.", err)
+		}
+		e.Response.Header().Set("Cache-Control", "private, no-cache")
+		return e.JSON(http.StatusOK, result)
+	}
+
+	key := "comments|" + postId + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage)
+	answer, err := api.cached(key, func() (any, []string, error) {
+		post, err := e.App.FindRecordById(postsCollection, postId)
+		if err != nil {
+			return nil, nil, errPostNotFound
+		}
+		visible, err := e.App.CanAccessRecord(post, guestRequestInfo(), post.Collection().ViewRule)
+		if err != nil || !visible {
+			return nil, nil, errPostNotFound
+		}
+		return loadThreads(e.App, post, page, perPage)
+	})
+	if err != nil {
+		return saveFailed(e, "Failed to load the comments.", err)
+	}
+	return writeCachedAnswer(e, answer, "public, no-cache")
+}
+
+// loadThreads reads a page of post's threads (see threadedComments) and
+// names its dependencies in the public cache: the post, its comments and
+// their authors.
+func loadThreads(app core.App, post *core.Record, page, perPage int) (*commentsPage, []string, error) {
 	topLevel := dbx.HashExp{"post": post.Id, "parent": ""}
 	result := &commentsPage{Page: page, PerPage: perPage, Items: []map[string]any{}}
-	if err := e.App.DB().Select("COUNT(*)").From(commentsCollection).Where(topLevel).Row(&result.TotalItems); err != nil {
-		return e.InternalServerError("Failed to load the comments.", err)
+	if err := app.DB().Select("COUNT(*)").From(commentsCollection).Where(topLevel).Row(&result.TotalItems); err != nil {
+		return nil, nil, err
 	}
 	result.TotalPages = int(math.Ceil(float64(result.TotalItems) / float64(perPage)))
 
 	var threads []*core.Record
-	err = e.App.RecordQuery(commentsCollection).AndWhere(topLevel).
+	err := app.RecordQuery(commentsCollection).AndWhere(topLevel).
 		OrderBy("created ASC", "id ASC").
 		Limit(int64(perPage)).Offset(int64(page-1) * int64(perPage)).
 		All(&threads)
 	if err != nil {
-		return e.InternalServerError("Failed to load the comments.", err)
+		return nil, nil, err
 	}
 
-	replies, repliesCount, err := firstRepliesOf(e.App, threads)
+	replies, repliesCount, err := firstRepliesOf(app, threads)
 	if err != nil {
-		return e.InternalServerError("Failed to load the comments.", err)
+		return nil, nil, err
 	}
 
 	shown := slices.Clone(threads)
 	for _, r := range replies {
 		shown = append(shown, r...)
 	}
-	authors, err := publicAuthorsOf(e.App, shown)
+	authors, err := publicAuthorsOf(app, shown)
 	if err != nil {
-		return e.InternalServerError("Failed to load the comments.", err)
+		return nil, nil, err
+	}
+	deps := []string{depPost(post.Id), depComments(post.Id)}
+	for id := range authors {
+		deps = append(deps, depAuthor(id))
 	}
 	withAuthor := func(c *core.Record) map[string]any {
 		item := c.PublicExport()
@@ -93,7 +134,7 @@ func threadedComments(e *core.RequestEvent) error {
 		item["repliesCount"] = repliesCount[thread.Id]
 		result.Items = append(result.Items, item)
 	}
-	return e.JSON(http.StatusOK, result)
+	return result, deps, nil
 }
 
 // firstRepliesOf reads, for each top-level comment, how many replies its

@@ -17,7 +17,7 @@ const commentsCollection = "comments"
 // moves to another post, parent, thread or author, and
 // posts.commentsCount moves in the same transaction as every comment that
 // comes or goes.
-func bindComments(app core.App, cache *publicCache) {
+func bindComments(app core.App) {
 	// a signed-in user may leave author out: it is them (the create rule
 	// refuses anybody else's id)
 	app.OnRecordCreateRequest(commentsCollection).BindFunc(func(e *core.RecordRequestEvent) error {
@@ -32,13 +32,6 @@ func bindComments(app core.App, cache *publicCache) {
 	app.OnRecordDelete(commentsCollection).BindFunc(deleteCountedComment)
 	app.OnRecordValidate(commentsCollection).BindFunc(validateComment)
 
-	// commentsCount shows in listings and post views
-	invalidate := func(e *core.RecordEvent) error {
-		cache.invalidate()
-		return e.Next()
-	}
-	app.OnRecordAfterCreateSuccess(commentsCollection).BindFunc(invalidate)
-	app.OnRecordAfterDeleteSuccess(commentsCollection).BindFunc(invalidate)
 }
 
 // saveCountedComment inserts a comment, with its thread, and counts it on

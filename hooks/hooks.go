@@ -40,7 +40,7 @@ func Register(app core.App, config Config) {
 	bindImageNames(app)
 	bindPosts(app)
 	bindPostContents(app)
-	bindComments(app, cache)
+	bindComments(app)
 	bindCommentsLimit(app, config.CommentsPerMinute)
 	bindOrders(app)
 

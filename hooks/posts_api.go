@@ -55,8 +55,8 @@ func (api *postsApi) list(e *core.RequestEvent) error {
 	if !cacheable {
 		cacheKey = "" // valid, yet not normalizable: answered uncached
 	}
-	answer, err := api.cached(cacheKey, func(generation uint64) (any, error) {
-		return listPublishedPosts(e.App, api.cache, generation, lq, key)
+	answer, err := api.cached(cacheKey, func() (any, []string, error) {
+		return listPublishedPosts(e.App, lq, key)
 	})
 	if err != nil {
 		return e.InternalServerError("Failed to list the posts.", err)
@@ -85,19 +85,20 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 		return respondWithPost(e, http.StatusOK, post.Id)
 	}
 
-	answer, err := api.cached("view|"+idOrSlug, func(uint64) (any, error) {
+	answer, err := api.cached("view|"+idOrSlug, func() (any, []string, error) {
 		// built for any guest, not from this request (whose body or
 		// headers are none of the answer's business)
 		guest := guestRequestInfo()
 		post, err := findPostByIdOrSlug(e.App, idOrSlug, "")
 		if err != nil {
-			return nil, errPostNotFound
+			return nil, nil, errPostNotFound
 		}
 		visible, err := e.App.CanAccessRecord(post, guest, post.Collection().ViewRule)
 		if err != nil || !visible {
-			return nil, errPostNotFound
+			return nil, nil, errPostNotFound
 		}
-		return postView(e.App, guest, post.Id)
+		view, err := postView(e.App, guest, post.Id)
+		return view, []string{depPost(post.Id), depAuthor(post.GetString("author"))}, err
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to load the post.", err)
@@ -116,18 +117,20 @@ func guestRequestInfo() *core.RequestInfo {
 	}
 }
 
-// cached returns the cached answer under key, or builds it with build (in
-// the generation current before any database read), caches and returns it.
-// Concurrent misses of one key share a single build.
-func (api *postsApi) cached(key string, build func(generation uint64) (any, error)) (cachedAnswer, error) {
+// cached returns the cached answer under key, or builds it with build,
+// caches it with the dependencies build names (see publicCache) and
+// returns it. Concurrent misses of one key share a single build, unless
+// a write landed in between: a request that arrives after a write
+// returned never shares a build begun before it.
+func (api *postsApi) cached(key string, build func() (data any, deps []string, err error)) (cachedAnswer, error) {
 	if key != "" {
 		if answer, ok := api.cache.answer(key); ok {
 			return answer, nil
 		}
 	}
-	generation := api.cache.current()
+	since := api.cache.begin()
 	buildAnswer := func() (any, error) {
-		data, err := build(generation)
+		data, deps, err := build()
 		if err != nil {
 			return nil, err
 		}
@@ -136,9 +139,9 @@ func (api *postsApi) cached(key string, build func(generation uint64) (any, erro
 			return nil, err
 		}
 		if key == "" {
-			return newCachedAnswer(generation, 0, body), nil
+			return newCachedAnswer(0, body, nil), nil
 		}
-		return api.cache.storeAnswer(key, generation, body), nil
+		return api.cache.store(key, since, body, deps), nil
 	}
 
 	var v any
@@ -146,7 +149,7 @@ func (api *postsApi) cached(key string, build func(generation uint64) (any, erro
 	if key == "" {
 		v, err = buildAnswer() // nothing to share with other requests
 	} else {
-		v, err, _ = api.building.Do(key+"|"+strconv.FormatUint(generation, 10), buildAnswer)
+		v, err, _ = api.building.Do(key+"|"+strconv.FormatUint(since, 10), buildAnswer)
 	}
 	if err != nil {
 		return cachedAnswer{}, err

@@ -127,10 +127,7 @@ func TestPostViewFollowsEveryWrite(t *testing.T) {
 		{
 			Name: "a raw SQL write from another connection is seen within a moment",
 			BeforeTestFunc: warmThenWrite(view, func(t testing.TB, app *tests.TestApp, h http.Handler) {
-				_, err := app.DB().Update("posts", dbx.Params{"title": "Behind our back"}, dbx.HashExp{"id": fx.alicePublished}).Execute()
-				if err != nil {
-					t.Fatal(err)
-				}
+				updateFromOutside(t, app, "posts", dbx.Params{"title": "Behind our back"}, dbx.HashExp{"id": fx.alicePublished})
 				eventually(t, h, view, "Behind our back")
 			}),
 			ExpectedStatus:  200,

@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"database/sql"
 	"errors"
 	"math"
 	"net/url"
@@ -129,8 +130,9 @@ type postsPage struct {
 
 // listPublishedPosts builds one listing page from the database: the
 // published posts only, never their bodies, with their authors' public
-// fields.
-func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq listingQuery, key []byte) (*postsPage, error) {
+// fields. It also returns the page's dependencies in the public cache:
+// its listing, its posts and their authors.
+func listPublishedPosts(app core.App, lq listingQuery, key []byte) (*postsPage, []string, error) {
 	page := &postsPage{Page: lq.page, PerPage: lq.perPage, Items: []map[string]any{}}
 
 	authorId := ""
@@ -140,32 +142,32 @@ func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq 
 			Where(dbx.Or(dbx.HashExp{"id": lq.author}, dbx.HashExp{"username": lq.author})).
 			Limit(2).Column(&ids)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(ids) == 0 {
-			return page, nil // no such author, no posts
+			return page, []string{depUsernames}, nil // no such author, no posts
 		}
 		authorId = ids[0]
 		if slices.Contains(ids, lq.author) {
 			authorId = lq.author // an id wins over a username that looks like one
 		}
 	}
+	deps := []string{depListing(authorId)}
+	if authorId != "" {
+		deps = append(deps, depAuthor(authorId))
+	}
+
+	total, err := publishedCount(app, authorId)
+	if err != nil {
+		return nil, nil, err
+	}
+	page.TotalItems = total
+	page.TotalPages = int(math.Ceil(float64(total) / float64(lq.perPage)))
 
 	published := dbx.HashExp{"status": statusPublished}
 	if authorId != "" {
 		published["author"] = authorId
 	}
-
-	total, ok := cache.total(authorId)
-	if !ok {
-		if err := app.DB().Select("COUNT(*)").From(postsCollection).Where(published).Row(&total); err != nil {
-			return nil, err
-		}
-		cache.storeTotal(authorId, generation, total)
-	}
-	page.TotalItems = total
-	page.TotalPages = int(math.Ceil(float64(total) / float64(lq.perPage)))
-
 	query := app.RecordQuery(postsCollection).AndWhere(published).Limit(int64(lq.perPage + 1))
 	direction, after := "DESC", "<"
 	if lq.sort == sortOldestFirst {
@@ -181,7 +183,7 @@ func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq 
 
 	var posts []*core.Record
 	if err := query.All(&posts); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(posts) > lq.perPage {
 		posts = posts[:lq.perPage]
@@ -198,14 +200,31 @@ func listPublishedPosts(app core.App, cache *publicCache, generation uint64, lq 
 
 	authors, err := publicAuthorsOf(app, posts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, post := range posts {
 		item := post.PublicExport()
 		item["expand"] = map[string]any{"author": authors[post.GetString("author")]}
 		page.Items = append(page.Items, item)
+		deps = append(deps, depPost(post.Id), depAuthor(post.GetString("author")))
 	}
-	return page, nil
+	return page, deps, nil
+}
+
+// publishedCount is how many posts are published, by everyone (author "")
+// or by one author: kept by triggers on posts in _blogPublishedCounts (see
+// its migration), so it costs one lookup however large the blog.
+func publishedCount(app core.App, author string) (int, error) {
+	scope := ""
+	if author != "" {
+		scope = "author:" + author
+	}
+	var n int
+	err := app.DB().Select("n").From("_blogPublishedCounts").Where(dbx.HashExp{"scope": scope}).Row(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // nothing of theirs was ever published
+	}
+	return max(n, 0), err
 }
 
 // publicAuthorsOf loads the authors of posts in one query.

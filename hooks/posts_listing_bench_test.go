@@ -54,7 +54,7 @@ func BenchmarkListPublishedPosts(b *testing.B) {
 	cursorAt := func(lq listingQuery, depth int) *listingCursor {
 		lq.perPage = min(depth, maxPerPage)
 		for walked := 0; walked < depth; walked += lq.perPage {
-			page, err := listPublishedPosts(app, newPublicCache(0), 0, lq, key)
+			page, _, err := listPublishedPosts(app, lq, key)
 			if err != nil || page.NextCursor == nil {
 				b.Fatalf("walking to %d: %v", depth, err)
 			}
@@ -100,8 +100,8 @@ func BenchmarkListPublishedPosts(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				// a fresh cache each time: every build is a miss, totals included
-				if _, err := listPublishedPosts(app, newPublicCache(0), 0, c.lq, key); err != nil {
+				// every build is a miss, totals included
+				if _, _, err := listPublishedPosts(app, c.lq, key); err != nil {
 					b.Fatal(err)
 				}
 			}

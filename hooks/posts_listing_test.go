@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"blogbase/internal/database"
 )
 
 const listing = "/api/blog/posts"
@@ -234,10 +237,7 @@ func TestPostsListingFollowsEveryWrite(t *testing.T) {
 		{
 			Name: "a raw SQL write from another connection is seen within a moment",
 			BeforeTestFunc: warmThen(func(t testing.TB, app *tests.TestApp, h http.Handler) {
-				_, err := app.DB().Update("posts", dbx.Params{"title": "Changed behind our back"}, dbx.HashExp{"id": fx.bobPublished}).Execute()
-				if err != nil {
-					t.Fatal(err)
-				}
+				updateFromOutside(t, app, "posts", dbx.Params{"title": "Changed behind our back"}, dbx.HashExp{"id": fx.bobPublished})
 				eventually(t, h, listing, "Changed behind our back")
 			}),
 			ExpectedContent: []string{`"title":"Changed behind our back"`},
@@ -354,6 +354,21 @@ func eventually(t testing.TB, h http.Handler, target, want string) {
 			t.Fatalf("%s never showed %q", target, want)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// updateFromOutside writes to the test app's database as another process
+// (a seed run, the sqlite3 shell) would: through a connection of its own,
+// bypassing the record hooks.
+func updateFromOutside(t testing.TB, app core.App, table string, set dbx.Params, where dbx.Expression) {
+	t.Helper()
+	db, err := database.Connect(filepath.Join(app.DataDir(), "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Update(table, set, where).Execute(); err != nil {
+		t.Fatal(err)
 	}
 }
 

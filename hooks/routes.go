@@ -42,7 +42,7 @@ func bindBlogApi(app core.App, api *blogApi) {
 
 		// comments in threads (comments_api.go); they are written through
 		// the collections API, paced per user (comments_limit.go)
-		g.GET("/posts/{id}/comments", threadedComments).Bind(apis.SkipSuccessActivityLog())
+		g.GET("/posts/{id}/comments", api.posts.threadedComments).Bind(apis.SkipSuccessActivityLog())
 
 		// payments (payments_*.go); a callback's body is read, and a
 		// refused one recorded, by its provider

@@ -1,0 +1,157 @@
+package hooks
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// bindPublicCache invalidates, after every committed write that can change
+// a public answer and whatever path made it, the dependencies the write
+// changed (see publicCache), before the write's response is sent:
+//
+//   - a post: the post; and the listings (all authors', its author's) when
+//     it enters or leaves the published set or moves in it (its
+//     publication date), which is also when their totals change;
+//   - a body: its post;
+//   - a comment coming or going: its post (commentsCount) and its post's
+//     comments; a comment edited: its post's comments;
+//   - an author's byline (username, name, avatar), or the author's
+//     removal: that author; a new or renamed username: depUsernames;
+//   - a collection (fields and rules shape every answer): everything.
+//
+// Nothing else invalidates anything: orders, payment events, SMS codes,
+// revoked tokens, logs, and the users' passwords, token keys or emails
+// show in no public answer.
+func bindPublicCache(app core.App, cache *publicCache) {
+	app.OnRecordCreate(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		deps := []string{depPost(e.Record.Id)}
+		if e.Record.GetString("status") == statusPublished {
+			deps = append(deps, depListing(""), depListing(e.Record.GetString("author")))
+		}
+		afterCommit(e.App, func() { cache.invalidate(deps...) })
+		return nil
+	})
+
+	app.OnRecordUpdate(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		var stored struct {
+			Status    string `db:"status"`
+			Published string `db:"published"`
+			Author    string `db:"author"`
+		}
+		storedErr := readStoredRow(e.App, e.Record, &stored)
+		if err := e.Next(); err != nil {
+			return err
+		}
+		post := e.Record
+		deps := []string{depPost(post.Id)}
+		published := post.GetString("status") == statusPublished
+		wasPublished := stored.Status == statusPublished
+		if storedErr != nil || published != wasPublished ||
+			(published && (stored.Published != post.GetString("published") || stored.Author != post.GetString("author"))) {
+			deps = append(deps, depListing(""), depListing(stored.Author), depListing(post.GetString("author")))
+		}
+		afterCommit(e.App, func() { cache.invalidate(deps...) })
+		return nil
+	})
+
+	app.OnRecordDelete(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		var stored struct {
+			Status string `db:"status"`
+			Author string `db:"author"`
+		}
+		storedErr := readStoredRow(e.App, e.Record, &stored)
+		if err := e.Next(); err != nil {
+			return err
+		}
+		deps := []string{depPost(e.Record.Id), depComments(e.Record.Id)}
+		if storedErr != nil || stored.Status == statusPublished {
+			deps = append(deps, depListing(""), depListing(stored.Author), depListing(e.Record.GetString("author")))
+		}
+		afterCommit(e.App, func() { cache.invalidate(deps...) })
+		return nil
+	})
+
+	invalidatePost := func(e *core.RecordEvent) error {
+		cache.invalidate(depPost(e.Record.GetString("post")))
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(postContentsCollection).BindFunc(invalidatePost)
+	app.OnRecordAfterUpdateSuccess(postContentsCollection).BindFunc(invalidatePost)
+	app.OnRecordAfterDeleteSuccess(postContentsCollection).BindFunc(invalidatePost)
+
+	// a comment coming or going moves its post's commentsCount
+	countedComment := func(e *core.RecordEvent) error {
+		post := e.Record.GetString("post")
+		cache.invalidate(depPost(post), depComments(post))
+		return e.Next()
+	}
+	app.OnRecordAfterCreateSuccess(commentsCollection).BindFunc(countedComment)
+	app.OnRecordAfterDeleteSuccess(commentsCollection).BindFunc(countedComment)
+	app.OnRecordAfterUpdateSuccess(commentsCollection).BindFunc(func(e *core.RecordEvent) error {
+		cache.invalidate(depComments(e.Record.GetString("post")))
+		return e.Next()
+	})
+
+	bindAuthorInvalidation(app, cache)
+
+	invalidateOnSchema := func(e *core.CollectionEvent) error {
+		cache.invalidateAll()
+		return e.Next()
+	}
+	app.OnCollectionAfterCreateSuccess().BindFunc(invalidateOnSchema)
+	app.OnCollectionAfterUpdateSuccess().BindFunc(invalidateOnSchema)
+	app.OnCollectionAfterDeleteSuccess().BindFunc(invalidateOnSchema)
+}
+
+// bindAuthorInvalidation invalidates an author's byline when it changes,
+// judged against the stored row: most updates of a user (password, token
+// key, last login, email) show nowhere public.
+func bindAuthorInvalidation(app core.App, cache *publicCache) {
+	app.OnRecordAfterCreateSuccess(usersCollection).BindFunc(func(e *core.RecordEvent) error {
+		cache.invalidate(depUsernames)
+		return e.Next()
+	})
+	app.OnRecordAfterDeleteSuccess(usersCollection).BindFunc(func(e *core.RecordEvent) error {
+		cache.invalidate(depAuthor(e.Record.Id), depUsernames)
+		return e.Next()
+	})
+	app.OnRecordUpdate(usersCollection).BindFunc(func(e *core.RecordEvent) error {
+		var stored struct {
+			Username string `db:"username"`
+			Name     string `db:"name"`
+			Avatar   string `db:"avatar"`
+		}
+		storedErr := readStoredRow(e.App, e.Record, &stored)
+		if err := e.Next(); err != nil {
+			return err
+		}
+		var deps []string
+		if storedErr != nil || stored.Username != e.Record.GetString("username") {
+			deps = append(deps, depAuthor(e.Record.Id), depUsernames)
+		} else if stored.Name != e.Record.GetString("name") || stored.Avatar != e.Record.GetString("avatar") {
+			deps = append(deps, depAuthor(e.Record.Id))
+		}
+		if len(deps) > 0 {
+			afterCommit(e.App, func() { cache.invalidate(deps...) })
+		}
+		return nil
+	})
+}
+
+// afterCommit runs fn once the write being made through app has
+// committed: when its transaction completes without error, or at once
+// outside a transaction. A rolled back write changed nothing.
+func afterCommit(app core.App, fn func()) {
+	if tx := app.TxInfo(); tx != nil {
+		tx.OnComplete(func(txErr error) error {
+			if txErr == nil {
+				fn()
+			}
+			return nil
+		})
+		return
+	}
+	fn()
+}
