@@ -60,6 +60,9 @@ func Register(app core.App, config Config) {
 	api.payments.bindReconcile(app)
 	bindPaymentEvents(app)
 
+	// live comments, after the hooks that check subscribe requests
+	newCommentsFeed().bind(app)
+
 	// the /api/blog routes, then the web app at / behind every route
 	bindBlogApi(app, api)
 	bindWebApp(app, config.PublicDir)
