@@ -188,6 +188,87 @@ test('two readers on one post: a comment appears for the other within 2 s', asyn
   await reader.context().close();
 });
 
+// threadReads counts the reads of a post's threads route by page p.
+function threadReads(p, post) {
+  const reads = { count: 0 };
+  p.on('request', (r) => {
+    if (new URL(r.url()).pathname === `/api/blog/posts/${post.id}/comments`) reads.count += 1;
+  });
+  return reads;
+}
+
+// texts are the comment bodies under locator, in order.
+async function texts(locator) {
+  return locator.locator(':scope > li > article .comment-body').allTextContents();
+}
+
+test('a reader applies comment events in place: no read of the threads after the first', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'Events in place', body: '<p>Talk here.</p>' });
+  const first = await author.collection('comments').create({ post: post.id, body: 'First thread' });
+  const firstReply = await author.collection('comments').create({ post: post.id, parent: first.id, body: 'A first reply' });
+  const second = await author.collection('comments').create({ post: post.id, body: 'Second thread' });
+  const commenter = await register(server);
+  const name = commenter.authStore.record.name;
+
+  const reader = await page(); // a guest
+  const reads = threadReads(reader, post);
+  await reader.goto(`/posts/${post.slug}`);
+  await reader.getByRole('heading', { name: 'Comments (3)' }).waitFor();
+  const thread = (c) => reader.locator(`li:has(> #comment-${c.id})`);
+
+  // another client's comment shows, with its author from the event
+  const live = await commenter.collection('comments').create({ post: post.id, body: 'A live comment' });
+  await reader.getByText('A live comment').waitFor({ timeout: 2000 });
+  await reader.getByRole('heading', { name: 'Comments (4)' }).waitFor();
+  assert.match(await reader.locator(`#comment-${live.id} .byline`).textContent(), new RegExp(`^${name} · `));
+  assert.deepEqual(await texts(reader.locator('.comments')), ['First thread', 'Second thread', 'A live comment']);
+
+  // replies go to their thread, a reply to a reply says whom it answers
+  const reply = await commenter.collection('comments').create({ post: post.id, parent: live.id, body: 'Replying to myself' });
+  const deeper = await commenter.collection('comments').create({ post: post.id, parent: reply.id, body: 'And again, deeper' });
+  await reader.getByRole('heading', { name: 'Comments (6)' }).waitFor({ timeout: 2000 });
+  assert.deepEqual(await texts(thread(live).locator('.replies')), ['Replying to myself', 'And again, deeper']);
+  assert.match(await reader.locator(`#comment-${deeper.id} .byline`).textContent(), new RegExp(`in reply to ${name}$`));
+  const late = await commenter.collection('comments').create({ post: post.id, parent: first.id, body: 'A late reply to the first thread' });
+  await reader.getByRole('heading', { name: 'Comments (7)' }).waitFor({ timeout: 2000 });
+  assert.deepEqual(await texts(thread(first).locator('.replies')), ['A first reply', 'A late reply to the first thread']);
+
+  // an edit changes the body, nothing else
+  await commenter.collection('comments').update(live.id, { body: 'A live comment, edited' });
+  await reader.getByText('A live comment, edited').waitFor({ timeout: 2000 });
+  assert.equal(await reader.getByText('A live comment', { exact: true }).count(), 0);
+  await reader.getByRole('heading', { name: 'Comments (7)' }).waitFor();
+
+  // a deleted comment goes with its replies (the server sends an event
+  // for each of them too)
+  await commenter.collection('comments').delete(live.id);
+  await reader.getByRole('heading', { name: 'Comments (4)' }).waitFor({ timeout: 2000 });
+  for (const gone of [live, reply, deeper]) assert.equal(await reader.locator(`#comment-${gone.id}`).count(), 0);
+  assert.deepEqual(await texts(reader.locator('.comments')), ['First thread', 'Second thread']);
+
+  // a reply deleted alone, then a whole thread deleted by the post's author
+  await commenter.collection('comments').delete(late.id);
+  await reader.getByRole('heading', { name: 'Comments (3)' }).waitFor({ timeout: 2000 });
+  assert.deepEqual(await texts(thread(first).locator('.replies')), ['A first reply']);
+  await author.collection('comments').delete(first.id);
+  await reader.getByRole('heading', { name: 'Comments (1)' }).waitFor({ timeout: 2000 });
+  assert.equal(await reader.locator(`#comment-${firstReply.id}`).count(), 0);
+  assert.equal(await reader.getByText('No comments yet.').isVisible(), false);
+  await author.collection('comments').delete(second.id);
+  await reader.getByRole('heading', { name: 'Comments (0)' }).waitFor({ timeout: 2000 });
+  await reader.getByText('No comments yet.').waitFor();
+  assert.equal(await reader.locator('.comments > li').count(), 0);
+
+  // a last one, after the deletions: still in place, still no read
+  await commenter.collection('comments').create({ post: post.id, body: 'Starting over' });
+  await reader.getByRole('heading', { name: 'Comments (1)' }).waitFor({ timeout: 2000 });
+  assert.deepEqual(await texts(reader.locator('.comments')), ['Starting over']);
+  assert.equal(reads.count, 1, 'the threads were read again after the first load');
+  assert.deepEqual(reader.errors, []);
+  await reader.context().close();
+});
+
 test('a long thread shows its first 100 replies, then the rest on request', async () => {
   const author = await register(server);
   const post = await publish(author, { title: 'A long thread', body: '<p>Talk.</p>' });
@@ -210,6 +291,109 @@ test('a long thread shows its first 100 replies, then the rest on request', asyn
   await reader.getByText('Reply number 105', { exact: true }).waitFor({ timeout: 2000 });
   assert.equal(await reader.locator('.replies > li').count(), 105);
   assert.equal(await reader.getByRole('button', { name: /more repl/ }).count(), 0);
+  assert.deepEqual(reader.errors, []);
+  await reader.context().close();
+});
+
+test('a new reply to a thread with replies not shown waits behind "Show more replies"', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'A long thread, live', body: '<p>Talk.</p>' });
+  const top = await author.collection('comments').create({ post: post.id, body: 'Start here' });
+  const admin = await server.superuser();
+  for (let from = 0; from < 101; from += 50) {
+    const batch = admin.createBatch();
+    for (let i = from; i < Math.min(from + 50, 101); i += 1) {
+      batch.collection('comments').create({ post: post.id, parent: top.id, author: author.authStore.record.id, body: `Reply number ${i + 1}` });
+    }
+    await batch.send();
+  }
+
+  const reader = await page();
+  const reads = threadReads(reader, post);
+  await reader.goto(`/posts/${post.slug}`);
+  await reader.getByRole('heading', { name: 'Comments (102)' }).waitFor();
+  await reader.getByRole('button', { name: 'Show 1 more reply' }).waitFor();
+
+  // counted and offered, not drawn out of order after reply 100
+  await author.collection('comments').create({ post: post.id, parent: top.id, body: 'Reply number 102' });
+  await reader.getByRole('heading', { name: 'Comments (103)' }).waitFor({ timeout: 2000 });
+  await reader.getByRole('button', { name: 'Show 2 more replies' }).waitFor();
+  assert.equal(await reader.locator('.replies > li').count(), 100);
+  assert.equal(await reader.getByText('Reply number 102').count(), 0);
+
+  await reader.getByRole('button', { name: 'Show 2 more replies' }).click();
+  await reader.getByText('Reply number 102', { exact: true }).waitFor({ timeout: 2000 });
+  // in the thread's order, as the route and the collections API read it
+  // (replies written in one batch may share a millisecond: the id decides)
+  const thread = await author.collection('comments').getFullList({
+    filter: author.filter('thread = {:thread}', { thread: top.id }), sort: 'created,id',
+  });
+  assert.deepEqual(await texts(reader.locator('.replies')), thread.map((r) => r.body));
+  assert.deepEqual(thread.slice(-2).map((r) => r.body), ['Reply number 101', 'Reply number 102']);
+  assert.equal(await reader.getByRole('button', { name: /more repl/ }).count(), 0);
+
+  // all shown now: the next one is drawn at once, a deleted one goes
+  await author.collection('comments').create({ post: post.id, parent: top.id, body: 'Reply number 103' });
+  await reader.getByText('Reply number 103', { exact: true }).waitFor({ timeout: 2000 });
+  await reader.getByRole('heading', { name: 'Comments (104)' }).waitFor();
+  assert.equal(await reader.locator('.replies > li').count(), 103);
+  await author.collection('comments').delete(thread[0].id);
+  await reader.getByRole('heading', { name: 'Comments (103)' }).waitFor({ timeout: 2000 });
+  assert.equal(await reader.locator('.replies > li').count(), 102);
+  assert.equal(reads.count, 1, 'the threads were read again after the first load');
+  assert.deepEqual(reader.errors, []);
+  await reader.context().close();
+});
+
+test('after a lost realtime connection the reader reads the threads again, once', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'A reader offline', body: '<p>Talk.</p>' });
+
+  const reader = await page();
+  // the app's EventSource, kept where the test can break it; while
+  // blocked, new connections go to a port nothing answers on (the SDK
+  // retries with backoff)
+  await reader.addInitScript(() => {
+    const Real = window.EventSource;
+    window.sse = { open: [], blocked: false };
+    window.EventSource = class extends Real {
+      constructor(url, init) {
+        super(window.sse.blocked ? 'http://127.0.0.1:9/' : url, init);
+        window.sse.open.push(this);
+      }
+    };
+  });
+  const reads = threadReads(reader, post);
+  await reader.goto(`/posts/${post.slug}`);
+  await reader.getByRole('heading', { name: 'Comments (0)' }).waitFor();
+  const before = await author.collection('comments').create({ post: post.id, body: 'Before the break' });
+  await reader.getByRole('heading', { name: 'Comments (1)' }).waitFor({ timeout: 2000 });
+
+  // the connection drops: closed, and the SDK told as by a network error
+  await reader.evaluate(() => {
+    window.sse.blocked = true;
+    const es = window.sse.open.at(-1);
+    es.close();
+    es.onerror(new Event('error'));
+  });
+  const missed = await author.collection('comments').create({ post: post.id, body: 'Written while the reader was away' });
+  const edited = 'Before the break, edited meanwhile';
+  await author.collection('comments').update(before.id, { body: edited });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await reader.getByText(missed.body).count(), 0, 'an event reached a connection that was closed');
+  assert.equal(reads.count, 1);
+
+  await reader.evaluate(() => { window.sse.blocked = false; });
+  await reader.getByText(missed.body).waitFor({ timeout: 5000 });
+  await reader.getByText(edited).waitFor();
+  await reader.getByRole('heading', { name: 'Comments (2)' }).waitFor();
+  assert.equal(reads.count, 2);
+
+  // live again, without further reads
+  await author.collection('comments').create({ post: post.id, body: 'After the break' });
+  await reader.getByText('After the break').waitFor({ timeout: 2000 });
+  await reader.getByRole('heading', { name: 'Comments (3)' }).waitFor();
+  assert.equal(reads.count, 2);
   assert.deepEqual(reader.errors, []);
   await reader.context().close();
 });
