@@ -135,7 +135,7 @@ func TestWritesInvalidateOnlyWhatTheyChanged(t *testing.T) {
 }
 
 // newComment saves a comment of author on post.
-func newComment(t *testing.T, app core.App, post, author, body string) *core.Record {
+func newComment(t testing.TB, app core.App, post, author, body string) *core.Record {
 	t.Helper()
 	comments, err := app.FindCollectionByNameOrId("comments")
 	if err != nil {

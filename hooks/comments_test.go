@@ -375,6 +375,11 @@ func TestThreadedCommentsRoute(t *testing.T) {
 			},
 			NotExpectedContent: []string{"@example.com", "phone"},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				// the same for every guest: from the public cache, revalidated
+				if res.Header.Get("Cache-Control") != "public, no-cache" || res.Header.Get("ETag") == "" ||
+					!strings.Contains(strings.Join(res.Header.Values("Vary"), ","), "Authorization") {
+					t.Fatalf("guest threads headers: %v", res.Header)
+				}
 				items := threads(t, res)
 				if len(items) != 2 || items[0]["id"] != fx.commentTop1 || items[1]["id"] != fx.commentTop2 {
 					t.Fatalf("threads out of order: %v", items)
@@ -419,6 +424,33 @@ func TestThreadedCommentsRoute(t *testing.T) {
 			Headers:         auth(fx.aliceToken),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{fx.commentOnDraft},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				if res.Header.Get("Cache-Control") != "private, no-cache" || res.Header.Get("ETag") != "" {
+					t.Fatalf("signed-in threads headers: %v", res.Header)
+				}
+			},
+		},
+		{
+			Name:   "guest revalidating the threads",
+			Method: http.MethodGet,
+			URL:    "/api/blog/posts/" + fx.bobPublished + "/comments",
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				mux, err := e.Router.BuildMux()
+				if err != nil {
+					t.Fatal(err)
+				}
+				target := "/api/blog/posts/" + fx.bobPublished + "/comments"
+				etag := send(t, mux, http.MethodGet, target, "", "").Header().Get("ETag")
+				if rec := send(t, mux, http.MethodGet, target, "", "", "If-None-Match", etag); rec.Code != http.StatusNotModified {
+					t.Fatalf("revalidation answered %d", rec.Code)
+				}
+				newComment(t, app, fx.bobPublished, fx.aliceId, "A new thread")
+				if rec := send(t, mux, http.MethodGet, target, "", "", "If-None-Match", etag); rec.Code != 200 {
+					t.Fatalf("after a comment the old ETag still matched: %d", rec.Code)
+				}
+			},
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"totalItems":3`, "A new thread"},
 		},
 		{
 			Name:            "unknown post",
