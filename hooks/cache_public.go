@@ -38,7 +38,7 @@ type publicCache struct {
 	seq atomic.Uint64
 
 	mu         sync.Mutex // serializes stores and invalidations
-	bytes      int        // the size of all cached answers, keys included
+	bytes      int        // the size of all cached answers (answerSize)
 	dependents map[string]map[string]struct{}
 	recent     [recentInvalidations]invalidation // a ring, by seq
 	flushedAt  uint64                            // the seq of the last invalidateAll
@@ -197,9 +197,16 @@ func (c *publicCache) invalidateAll() {
 	c.answers.Purge()
 }
 
-// answerSize is what an entry costs the byte budget: body and key.
+// answerSize is what an entry costs the byte budget: body and key, and
+// its place in the index of dependents (each dependency with the key), so
+// that answers with many dependencies (a long thread by many commenters)
+// cannot grow the index past the budget either.
 func answerSize(key string, a cachedAnswer) int {
-	return len(key) + len(a.body)
+	size := len(key) + len(a.body)
+	for _, dep := range a.deps {
+		size += len(dep) + len(key)
+	}
+	return size
 }
 
 // writeCachedAnswer sends a cached answer, or 304 with no body when the
