@@ -11,17 +11,18 @@ import (
 // other processes.
 const externalWritesPoll = 100 * time.Millisecond
 
-// bindExternalWrites drops every public answer within externalWritesPoll
-// of a commit that bypassed this process's record hooks: a `blogbase seed`
-// next to the live server, the sqlite3 shell. What such a commit changed
-// is unknown, so everything goes.
+// bindExternalWrites calls each of forget (dropping every public answer,
+// and what the comments feed remembers) within externalWritesPoll of a
+// commit that bypassed this process's record hooks: a `blogbase seed` next
+// to the live server, the sqlite3 shell. What such a commit changed is
+// unknown, so everything goes.
 //
 // SQLite's data_version changes when a connection other than the one
 // asking commits. Asked on PocketBase's single writer connection, through
 // which every write of this process goes, it changes for other processes'
 // commits only: the server's own writes, already invalidated precisely by
 // the hooks, flush nothing.
-func bindExternalWrites(app core.App, cache *publicCache) {
+func bindExternalWrites(app core.App, forget ...func()) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		writer := se.App.NonconcurrentDB()
 		dataVersion := func(ctx context.Context) (int64, error) {
@@ -52,7 +53,9 @@ func bindExternalWrites(app core.App, cache *publicCache) {
 					continue
 				}
 				if version != last {
-					cache.invalidateAll()
+					for _, f := range forget {
+						f()
+					}
 					last = version
 				}
 			}

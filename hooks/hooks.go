@@ -19,6 +19,7 @@ const publicCacheTTL = 30 * time.Second
 // on a test app, with a configuration of their own.
 func Register(app core.App, config Config) {
 	cache := newPublicCache(publicCacheTTL)
+	feed := newCommentsFeed()
 	api := &blogApi{
 		posts:    newPostsApi(cache, config.ListingMaxAge),
 		payments: newPayments(config),
@@ -46,7 +47,7 @@ func Register(app core.App, config Config) {
 
 	// the public cache and what invalidates it
 	bindPublicCache(app, cache)
-	bindExternalWrites(app, cache)
+	bindExternalWrites(app, cache.invalidateAll, feed.forget)
 
 	// the middlewares of every route, realtime subscriptions included
 	bindQueryGuard(app)
@@ -60,8 +61,10 @@ func Register(app core.App, config Config) {
 	api.payments.bindReconcile(app)
 	bindPaymentEvents(app)
 
-	// live comments, after the hooks that check subscribe requests
-	newCommentsFeed().bind(app)
+	// realtime: lighter clients, then live comments, after the hooks that
+	// check subscribe requests
+	bindRealtimeClients(app)
+	feed.bind(app)
 
 	// the /api/blog routes, then the web app at / behind every route
 	bindBlogApi(app, api)

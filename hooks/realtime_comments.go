@@ -37,7 +37,24 @@ import (
 type commentsFeed struct {
 	mu     sync.RWMutex
 	byPost map[string]map[subscriptions.Client]struct{} // post id ("" for all posts) → clients
+
+	// what each change reads, kept between changes: a post's status and
+	// author, an author as an expand shows them. Writes through this
+	// process drop their entries (see bind); commits of other processes
+	// drop them all (forget, called by bindExternalWrites).
+	known     sync.Mutex
+	posts     map[string]feedPost
+	authors   map[string][]byte
+	postsGone uint64 // counts forget calls, so that a read that began before one is not kept
 }
+
+// feedPost is what decides who may read a post's comments.
+type feedPost struct {
+	status, author string
+}
+
+// maxFeedEntries bounds each of the feed's remembered posts and authors.
+const maxFeedEntries = 10_000
 
 // commentsFeedKey holds, in a realtime client's store, its feed
 // subscriptions ([]feedSubscription).
@@ -57,7 +74,95 @@ const (
 )
 
 func newCommentsFeed() *commentsFeed {
-	return &commentsFeed{byPost: map[string]map[subscriptions.Client]struct{}{}}
+	f := &commentsFeed{byPost: map[string]map[subscriptions.Client]struct{}{}}
+	f.forget()
+	return f
+}
+
+// forget drops what the feed remembers of posts and authors.
+func (f *commentsFeed) forget() {
+	f.known.Lock()
+	defer f.known.Unlock()
+	f.posts = map[string]feedPost{}
+	f.authors = map[string][]byte{}
+	f.postsGone++
+}
+
+// forgetPost drops what the feed remembers of a post, and forgetAuthor of
+// a user.
+func (f *commentsFeed) forgetPost(id string) {
+	f.known.Lock()
+	defer f.known.Unlock()
+	delete(f.posts, id)
+	f.postsGone++
+}
+
+func (f *commentsFeed) forgetAuthor(id string) {
+	f.known.Lock()
+	defer f.known.Unlock()
+	delete(f.authors, id)
+	f.postsGone++
+}
+
+// postOf reads the status and author of post, remembered.
+func (f *commentsFeed) postOf(app core.App, id string) (feedPost, error) {
+	f.known.Lock()
+	p, ok := f.posts[id]
+	since := f.postsGone
+	f.known.Unlock()
+	if ok {
+		return p, nil
+	}
+	err := app.DB().Select("status", "author").From(postsCollection).Where(dbx.HashExp{"id": id}).Row(&p.status, &p.author)
+	if err != nil {
+		return p, err
+	}
+	f.remember(since, func() {
+		if len(f.posts) >= maxFeedEntries {
+			f.posts = map[string]feedPost{}
+		}
+		f.posts[id] = p
+	})
+	return p, nil
+}
+
+// authorOf is the JSON of a comment's author as PocketBase expands it for
+// anyone (the users view rule is public: hidden fields, and the email
+// unless shown, left out by the record's serialization), remembered; nil
+// for none.
+func (f *commentsFeed) authorOf(app core.App, id string) []byte {
+	f.known.Lock()
+	author, ok := f.authors[id]
+	since := f.postsGone
+	f.known.Unlock()
+	if ok {
+		return author
+	}
+	record, err := app.FindRecordById(usersCollection, id)
+	if err != nil {
+		return nil
+	}
+	author, err = json.Marshal(record)
+	if err != nil {
+		return nil
+	}
+	f.remember(since, func() {
+		if len(f.authors) >= maxFeedEntries {
+			f.authors = map[string][]byte{}
+		}
+		f.authors[id] = author
+	})
+	return author
+}
+
+// remember runs keep unless something was forgotten since the read it
+// keeps began.
+func (f *commentsFeed) remember(since uint64, keep func()) {
+	f.known.Lock()
+	defer f.known.Unlock()
+	if f.postsGone == since {
+		keep()
+	}
 }
 
 // bind takes the feed's subscriptions out of each subscribe request,
@@ -113,6 +218,20 @@ func (f *commentsFeed) bind(app core.App) {
 		afterCommit(e.App, send)
 		return nil
 	})
+
+	// what the feed remembers follows every write through this process
+	forgetPost := func(e *core.RecordEvent) error {
+		f.forgetPost(e.Record.Id)
+		return e.Next()
+	}
+	app.OnRecordAfterUpdateSuccess(postsCollection).BindFunc(forgetPost)
+	app.OnRecordAfterDeleteSuccess(postsCollection).BindFunc(forgetPost)
+	forgetAuthor := func(e *core.RecordEvent) error {
+		f.forgetAuthor(e.Record.Id)
+		return e.Next()
+	}
+	app.OnRecordAfterUpdateSuccess(usersCollection).BindFunc(forgetAuthor)
+	app.OnRecordAfterDeleteSuccess(usersCollection).BindFunc(forgetAuthor)
 
 	// rules changed in the dashboard: PocketBase decides again
 	app.OnCollectionAfterUpdateSuccess(commentsCollection, usersCollection, postsCollection).BindFunc(func(e *core.CollectionEvent) error {
@@ -256,38 +375,35 @@ func (f *commentsFeed) prepare(app core.App, action string, comment *core.Record
 		return nothing
 	}
 
-	var post struct {
-		Status string `db:"status"`
-		Author string `db:"author"`
-	}
-	err := app.DB().Select("status", "author").From(postsCollection).Where(dbx.HashExp{"id": postId}).One(&post)
+	post, err := f.postOf(app, postId)
 	if err != nil {
 		return nothing // no post, no reader
 	}
 
 	// the record as PocketBase sends it: fresh, and with the author
-	// expanded as anyone may see them (hidden fields, and the email unless
-	// shown, left out by the record's own serialization)
+	// expanded
 	plain, err := json.Marshal(feedMessage{Record: comment.Fresh(), Action: action})
 	if err != nil {
 		return nothing
 	}
-	record := comment.Fresh()
-	app.ExpandRecord(record, []string{"author"}, nil)
-	withAuthor, err := json.Marshal(feedMessage{Record: record, Action: action})
-	if err != nil {
-		return nothing
+	withAuthor := plain
+	if author := f.authorOf(app, comment.GetString("author")); author != nil {
+		record := comment.Fresh()
+		record.SetExpand(map[string]any{"author": json.RawMessage(author)})
+		if withAuthor, err = json.Marshal(feedMessage{Record: record, Action: action}); err != nil {
+			return nothing
+		}
 	}
 
 	return func() {
 		f.mu.RLock()
 		defer f.mu.RUnlock()
 		for client := range f.byPost[postId] {
-			f.send(client, postId, post.Status, post.Author, plain, withAuthor)
+			f.send(client, postId, post.status, post.author, plain, withAuthor)
 		}
 		for client := range f.byPost[""] {
 			if _, sent := f.byPost[postId][client]; !sent {
-				f.send(client, postId, post.Status, post.Author, plain, withAuthor)
+				f.send(client, postId, post.status, post.author, plain, withAuthor)
 			}
 		}
 	}
@@ -319,7 +435,11 @@ func (f *commentsFeed) send(client subscriptions.Client, post, status, author st
 		if s.expand {
 			msg.Data = withAuthor
 		}
-		routine.FireAndForget(func() { client.Send(msg) })
+		if c, ok := client.(*realtimeClient); ok {
+			c.deliver(msg)
+		} else {
+			routine.FireAndForget(func() { client.Send(msg) })
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
@@ -237,6 +238,24 @@ func TestLiveCommentsFeed(t *testing.T) {
 	}
 	if got := guest.take(); len(got) != 1 || len(got[otherShape]) != 1 {
 		t.Errorf("after unsubscribing from the feed the guest heard %v", got)
+	}
+
+	// 5. the post taken back to draft by another process (the sqlite3
+	// shell): the feed, which remembers posts, forgets within a poll
+	bobs := actors["bob"]
+	bobs.take()
+	actors["alice"].take()
+	updateFromOutside(t, app, "posts", dbx.Params{"status": "draft"}, dbx.HashExp{"id": fx.bobPublished})
+	time.Sleep(300 * time.Millisecond)
+	again.Set("body", "Said after the shell unpublished it")
+	if err := app.Save(again); err != nil {
+		t.Fatal(err)
+	}
+	if got := actors["alice"].take(); len(got[onBobs])+len(got[everything]) != 0 {
+		t.Errorf("after an unpublish from outside, alice heard %v", got)
+	}
+	if got := bobs.take(); len(got[onBobs]) != 1 {
+		t.Errorf("after an unpublish from outside, the author heard %v", got)
 	}
 }
 
