@@ -1,9 +1,11 @@
 package hooks_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -304,5 +306,111 @@ func TestLiveCommentsFeedHandsBackOnRuleChange(t *testing.T) {
 	bob.subscribe(t, h, fx.bobToken, topic)
 	if !bob.client.HasSubscription(topic) {
 		t.Fatal("the feed took a subscription under a rule it does not know")
+	}
+}
+
+// TestIdleGuestsLeaveTheBroker connects through /api/realtime as the SDK
+// does: a guest whose only subscription is the feed's is parked out of
+// PocketBase's broker and still hears its post's comments; subscribing
+// again brings it back while PocketBase handles the request; a guest with
+// another subscription, or a signed-in reader, stays in the broker.
+func TestIdleGuestsLeaveTheBroker(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+	server := httptest.NewServer(serve(t, app))
+	defer server.Close()
+
+	connect := func() (string, *bufio.Reader, func()) {
+		t.Helper()
+		res, err := http.Get(server.URL + "/api/realtime")
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := bufio.NewReader(res.Body)
+		data := readSSEData(t, events)
+		var hello struct{ ClientId string }
+		if err := json.Unmarshal([]byte(data), &hello); err != nil || hello.ClientId == "" {
+			t.Fatalf("PB_CONNECT: %q", data)
+		}
+		return hello.ClientId, events, func() { res.Body.Close() }
+	}
+	subscribe := func(clientId, token string, topics ...string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"clientId": clientId, "subscriptions": topics})
+		req, _ := http.NewRequest(http.MethodPost, server.URL+"/api/realtime", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNoContent {
+			t.Fatalf("subscribing answered %d", res.StatusCode)
+		}
+	}
+	inBroker := func(clientId string) bool {
+		_, err := app.SubscriptionsBroker().ClientById(clientId)
+		return err == nil
+	}
+
+	feedTopic := commentsTopic(`{"filter":"post = '` + fx.bobPublished + `'","expand":"author"}`)
+	reader, events, hangUp := connect()
+	defer hangUp()
+	subscribe(reader, "", feedTopic, "PB_CONNECT")
+	if inBroker(reader) {
+		t.Fatal("a guest listening only to the feed stayed in the broker")
+	}
+	newComment(t, app, fx.bobPublished, fx.aliceId, "Parked readers hear this")
+	if data := readSSEData(t, events); !strings.Contains(data, "Parked readers hear this") {
+		t.Fatalf("the parked reader heard %q", data)
+	}
+
+	// a new subscription of PocketBase's: back in the broker, for good
+	subscribe(reader, "", feedTopic, "posts/*")
+	if !inBroker(reader) {
+		t.Fatal("a guest with a subscription of PocketBase's was left out of the broker")
+	}
+
+	// a signed-in reader stays with PocketBase, which keeps its identity
+	member, _, hangUpMember := connect()
+	defer hangUpMember()
+	subscribe(member, fx.bobToken, feedTopic)
+	if !inBroker(member) {
+		t.Fatal("a signed-in reader was parked")
+	}
+}
+
+// readSSEData reads the next server-sent event's data.
+func readSSEData(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		var data strings.Builder
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				done <- data.String()
+				return
+			}
+			line = strings.TrimRight(line, "\r\n")
+			if line == "" && data.Len() > 0 {
+				done <- data.String()
+				return
+			}
+			if after, ok := strings.CutPrefix(line, "data:"); ok {
+				data.WriteString(after)
+			}
+		}
+	}()
+	select {
+	case data := <-done:
+		return data
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event within 5 s")
+		return ""
 	}
 }
