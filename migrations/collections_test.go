@@ -34,7 +34,19 @@ func TestCollectionsSnapshotIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := renderCollections(collections)
+	var triggers []struct {
+		Name  string `db:"name"`
+		Table string `db:"tbl_name"`
+	}
+	err = app.DB().NewQuery("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").All(&triggers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTable := map[string][]string{}
+	for _, tr := range triggers {
+		byTable[tr.Table] = append(byTable[tr.Table], tr.Name)
+	}
+	got := renderCollections(collections, byTable)
 
 	if *update {
 		if err := os.WriteFile("COLLECTIONS.md", []byte(got), 0o644); err != nil {
@@ -51,9 +63,10 @@ func TestCollectionsSnapshotIsCurrent(t *testing.T) {
 }
 
 // renderCollections writes the blog's collections (PocketBase's own
-// system collections left out) as Markdown: each one's API rules, fields
-// and indexes.
-func renderCollections(collections []*core.Collection) string {
+// system collections left out) as Markdown: each one's API rules, fields,
+// indexes and the SQLite triggers on its table (by name; the migrations
+// that make them say what they keep).
+func renderCollections(collections []*core.Collection, triggers map[string][]string) string {
 	names := map[string]string{}
 	for _, c := range collections {
 		names[c.Id] = c.Name
@@ -104,6 +117,9 @@ func renderCollections(collections []*core.Collection) string {
 				b.WriteString(strings.ReplaceAll(index, "`", "") + ";\n")
 			}
 			b.WriteString("```\n")
+		}
+		if names := triggers[c.Name]; len(names) > 0 {
+			b.WriteString("\nTriggers: `" + strings.Join(names, "`, `") + "`\n")
 		}
 	}
 	return b.String()
