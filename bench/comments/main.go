@@ -25,7 +25,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -36,6 +35,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"blogbase/bench/internal/blogapi"
 )
 
 func main() {
@@ -710,44 +711,13 @@ func (b *bench) signUp(name string) (string, error) {
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 
 func call(base, method, path, token string, body, out any) error {
-	var payload io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		payload = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, base+path, payload)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return blogapi.Call(client, base, method, path, token, body, out)
 }
 
-func pct(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[(len(sorted)-1)*p/100]
-}
-
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-}
+var (
+	pct = blogapi.Percentile
+	ms  = blogapi.Millis
+)
 
 // rss reads a memory figure of the server (VmHWM: peak, VmRSS: now).
 func rss(pid int, field string) string {

@@ -12,13 +12,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +26,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"blogbase/bench/internal/blogapi"
 )
 
 func main() {
@@ -317,41 +317,10 @@ func (b *blog) impersonate(userId string) (string, error) {
 }
 
 func (b *blog) call(method, path, token string, body, out any) error {
-	var payload io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		payload = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, b.base+path, payload)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: %d %s", method, path, res.StatusCode, bytes.TrimSpace(data))
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	return blogapi.Call(client, b.base, method, path, token, body, out)
 }
 
-func pct(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[(len(sorted)-1)*p/100]
-}
-
-func ms(d time.Duration) string {
-	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-}
+var (
+	pct = blogapi.Percentile
+	ms  = blogapi.Millis
+)
