@@ -61,22 +61,12 @@ head -c 2048 /dev/zero | tr '\0' 'x' > "$work/public/static-2k.html"
 export BLOG_COMMENTS_PER_MINUTE=0
 start_server --dir "$work/pb_data" --publicDir "$work/public"
 
-json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1; }
-
 # the newest post and its author, a cursor about 40,000 posts deep (or half
 # way through a smaller listing)
 first=$(curl -fs "$base/api/blog/posts?perPage=1")
 post=$(echo "$first" | sed -n 's/.*"items":\[{[^]]*"id":"\([a-z0-9]*\)".*/\1/p')
 author=$(echo "$first" | json_field username)
-published=$(echo "$first" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
-steps=$(( published / 200 < 400 ? published / 200 : 400 ))
-[ "$steps" -ge 1 ] || { echo "too few posts to measure a deep page"; exit 1; }
-cursor=""
-for _ in $(seq 1 "$steps"); do
-  query="perPage=100"
-  [ -n "$cursor" ] && query="$query&cursor=$cursor"
-  cursor=$(curl -fs "$base/api/blog/posts?$query" | json_field nextCursor)
-done
+deep_cursor
 [ -n "$post" ] && [ -n "$author" ] && [ -n "$cursor" ] || { echo "could not prepare the URLs"; exit 1; }
 
 routes=("static 2 KB file" "listing page 1" "listing cursor $((steps * 100)) deep" "author page" "post view (guest)")

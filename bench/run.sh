@@ -37,20 +37,10 @@ head -c 2048 /dev/zero | tr '\0' 'x' > "$work/public/static-2k.html"
 
 start_server --dir "$work/pb_data" --publicDir "$work/public"
 
-json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1; }
-
 # a post to view, a cursor about 40,000 posts deep (or half way through a
 # smaller listing), the ETag of page 1
 post=$(curl -fs "$base/api/blog/posts?perPage=1" | sed -n 's/.*"items":\[{[^]]*"id":"\([a-z0-9]*\)".*/\1/p')
-published=$(curl -fs "$base/api/blog/posts?perPage=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
-steps=$(( published / 200 < 400 ? published / 200 : 400 ))
-[ "$steps" -ge 1 ] || { echo "too few posts to measure a deep page"; exit 1; }
-cursor=""
-for _ in $(seq 1 "$steps"); do
-  query="perPage=100"
-  [ -n "$cursor" ] && query="$query&cursor=$cursor"
-  cursor=$(curl -fs "$base/api/blog/posts?$query" | json_field nextCursor)
-done
+deep_cursor
 etag=$(curl -fsI "$base/api/blog/posts" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
 [ -n "$post" ] && [ -n "$cursor" ] && [ -n "$etag" ] || { echo "could not prepare the URLs"; exit 1; }
 

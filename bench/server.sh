@@ -5,6 +5,10 @@
 #   start_server ARGS...   runs "$work/blogbase serve --http 127.0.0.1:$PORT ARGS...",
 #                          waits for /api/health, sets $server (PID) and $base (URL)
 #   require_wrk            installs wrk with apt-get when run as root, or stops
+#   json_field NAME        the first string value of NAME in the JSON on stdin
+#   deep_cursor            sets $cursor about 40,000 posts deep in the listing
+#                          (or half way through a smaller one) and $steps,
+#                          the hundreds of posts it walked
 
 work=$(mktemp -d)
 server=""
@@ -41,4 +45,19 @@ require_wrk() {
     echo "$0 needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk) and run again" >&2
     exit 1
   fi
+}
+
+json_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\\1/p" | head -n 1; }
+
+deep_cursor() {
+  local published query
+  published=$(curl -fs "$base/api/blog/posts?perPage=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
+  steps=$(( published / 200 < 400 ? published / 200 : 400 ))
+  [ "$steps" -ge 1 ] || { echo "too few posts to measure a deep page"; exit 1; }
+  cursor=""
+  for _ in $(seq 1 "$steps"); do
+    query="perPage=100"
+    [ -n "$cursor" ] && query="$query&cursor=$cursor"
+    cursor=$(curl -fs "$base/api/blog/posts?$query" | json_field nextCursor)
+  done
 }
