@@ -81,10 +81,13 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	app.OnRecordAfterUpdateSuccess(postContentsCollection).BindFunc(invalidatePost)
 	app.OnRecordAfterDeleteSuccess(postContentsCollection).BindFunc(invalidatePost)
 
-	// a comment coming or going moves its post's commentsCount
+	// a comment coming or going moves its post's commentsCount: the pages
+	// and the view that show the post get the new count written in
+	// (patchCommentsCount), its threads are rebuilt
 	countedComment := func(e *core.RecordEvent) error {
 		post := e.Record.GetString("post")
-		cache.invalidate(depPost(post), depComments(post))
+		cache.patch(depPost(post), patchCommentsCount(app, post))
+		cache.invalidate(depComments(post))
 		return e.Next()
 	}
 	app.OnRecordAfterCreateSuccess(commentsCollection).BindFunc(countedComment)

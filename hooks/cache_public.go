@@ -138,9 +138,16 @@ func (c *publicCache) store(key string, since uint64, body []byte, deps []string
 		return a
 	}
 	c.answers.Remove(key) // an update would not report the old size
+	c.add(key, a)
+	return a
+}
+
+// add caches a under key, with its dependencies, within the byte budget.
+// Called under c.mu, key absent.
+func (c *publicCache) add(key string, a cachedAnswer) {
 	c.answers.Add(key, a)
 	c.bytes += answerSize(key, a)
-	for _, dep := range deps {
+	for _, dep := range a.deps {
 		keys := c.dependents[dep]
 		if keys == nil {
 			keys = map[string]struct{}{}
@@ -151,7 +158,6 @@ func (c *publicCache) store(key string, since uint64, body []byte, deps []string
 	for c.bytes > publicCacheBytes {
 		c.answers.RemoveOldest()
 	}
-	return a
 }
 
 // changedSince tells whether any of deps (sorted) was invalidated after
@@ -185,6 +191,38 @@ func (c *publicCache) invalidate(deps ...string) {
 	}
 	for _, key := range stale {
 		c.answers.Remove(key)
+	}
+}
+
+// patch rewrites in place every answer built on dep, with fix (called
+// under the cache's lock, once per answer, with its key and body), and
+// drops those fix cannot rewrite (an error). For a change that moves one
+// value of answers that stay otherwise whole (a post's commentsCount),
+// so that readers keep being answered from memory: rebuilding a listing
+// page is a query, patching it a rewrite of its JSON. Builds in flight
+// on dep are refused as for invalidate.
+func (c *publicCache) patch(dep string, fix func(key string, body []byte) ([]byte, error)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seq := c.seq.Add(1)
+	c.recent[seq%recentInvalidations] = invalidation{seq: seq, dep: dep}
+	keys := make([]string, 0, len(c.dependents[dep]))
+	for key := range c.dependents[dep] {
+		keys = append(keys, key)
+	}
+	for _, key := range keys {
+		a, ok := c.answers.Peek(key)
+		if !ok {
+			continue
+		}
+		c.answers.Remove(key)
+		body, err := fix(key, a.body)
+		if err != nil || len(body) > maxCachedAnswerSize {
+			continue
+		}
+		fixed := newCachedAnswer(0, body, a.deps)
+		fixed.expires = a.expires
+		c.add(key, fixed)
 	}
 }
 

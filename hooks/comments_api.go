@@ -63,7 +63,7 @@ func (api *postsApi) threadedComments(e *core.RequestEvent) error {
 		return e.JSON(http.StatusOK, result)
 	}
 
-	key := "comments|" + postId + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage)
+	key := threadsKeyPrefix + postId + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage)
 	answer, err := api.cached(key, func() (any, []string, error) {
 		post, err := e.App.FindRecordById(postsCollection, postId)
 		if err != nil {

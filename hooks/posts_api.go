@@ -85,7 +85,7 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 		return respondWithPost(e, http.StatusOK, post.Id)
 	}
 
-	answer, err := api.cached("view|"+idOrSlug, func() (any, []string, error) {
+	answer, err := api.cached(viewKeyPrefix+idOrSlug, func() (any, []string, error) {
 		// built for any guest, not from this request (whose body or
 		// headers are none of the answer's business)
 		guest := guestRequestInfo()

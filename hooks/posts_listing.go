@@ -115,7 +115,7 @@ func listingCacheKey(q url.Values) (key string, ok bool) {
 	if cursor != "" {
 		page = 0 // a cursor knows its page
 	}
-	return "list|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) + "|" + sort + "|" + author + "|" + cursor, true
+	return listingKeyPrefix + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) + "|" + sort + "|" + author + "|" + cursor, true
 }
 
 // postsPage is the body of GET /api/blog/posts.
