@@ -247,6 +247,18 @@ func TestListingTotalsFollowThePublishedSet(t *testing.T) {
 	}
 	compare("raw SQL moving a published post to another author")
 
+	// a statement's conflict clause reaches the triggers' statements too
+	for _, sql := range []string{
+		"UPDATE OR REPLACE posts SET status = 'published' WHERE id = {:paid}",
+		"UPDATE OR FAIL posts SET status = 'draft' WHERE id = {:paid}",
+		"UPDATE OR IGNORE posts SET status = 'published' WHERE id = {:paid}",
+	} {
+		if _, err := app.DB().NewQuery(sql).Bind(dbx.Params{"paid": fx.alicePaid}).Execute(); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		compare(sql)
+	}
+
 	alice, err := app.FindRecordById("users", fx.aliceId)
 	if err != nil {
 		t.Fatal(err)

@@ -39,8 +39,10 @@ type realtimeClient struct {
 	topicsMu sync.Mutex               // serializes changes of topics
 	topics   atomic.Pointer[[]string] // as subscribed, read without a lock by Subscriptions
 
+	changing      sync.Mutex // held through each POST /api/realtime of the client
 	parkMu        sync.Mutex
 	parked        bool        // out of PocketBase's broker (parkIfIdleGuest)
+	hangUp        func()      // ends the connection's write at once
 	unregistering atomic.Bool // being parked: the broker's Discard does nothing
 
 	queueMu  sync.Mutex
@@ -58,6 +60,9 @@ const joinWindow = 25 * time.Millisecond
 // disconnected: a few hundred comments.
 const maxQueuedBytes = 256 << 10
 
+// realtimeWriteTimeout bounds one write of a realtime message.
+const realtimeWriteTimeout = time.Minute
+
 // bindRealtimeClients gives every realtime connection a realtimeClient,
 // before PocketBase registers it, and parks the guests that hold no
 // subscription of PocketBase's (see parkIdleGuest).
@@ -70,12 +75,24 @@ func bindRealtimeClients(app core.App) {
 			return e.Next()
 		}
 		client := &realtimeClient{DefaultClient: c}
+		client.hangUp = func() {
+			http.NewResponseController(e.Response).SetWriteDeadline(time.Now())
+		}
 		e.Client = client
 		connected.add(client)
 		defer func() {
 			connected.remove(client)
 			client.DefaultClient.Discard() // a parked client is not in the broker to be discarded by it
 		}()
+		return e.Next()
+	})
+
+	// a reader that stops reading blocks its connection's write; past
+	// realtimeWriteTimeout the write fails and the connection ends, where
+	// PocketBase, which lifts the write deadline of realtime connections,
+	// would wait for the socket forever
+	app.OnRealtimeMessageSend().BindFunc(func(e *core.RealtimeMessageEvent) error {
+		http.NewResponseController(e.Response).SetWriteDeadline(time.Now().Add(realtimeWriteTimeout))
 		return e.Next()
 	})
 
@@ -96,6 +113,11 @@ func bindRealtimeClients(app core.App) {
 			if client == nil {
 				return e.Next()
 			}
+			// one subscription change of a client at a time, from unpark to
+			// park: a client is parked only as the guest the last change
+			// left it, never while another change gives it an identity
+			client.changing.Lock()
+			defer client.changing.Unlock()
 			client.unpark(e.App)
 			defer client.parkIfIdleGuest(e.App)
 			return e.Next()
@@ -238,7 +260,11 @@ func (c *realtimeClient) deliver(msg subscriptions.Message) {
 	if c.queued > maxQueuedBytes {
 		c.queue, c.queued = nil, 0
 		c.queueMu.Unlock()
-		c.Discard() // too far behind: the connection ends
+		// too far behind: the connection ends, its write blocked or not
+		c.Discard()
+		if c.hangUp != nil {
+			c.hangUp()
+		}
 		return
 	}
 	if c.draining {

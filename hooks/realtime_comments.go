@@ -3,6 +3,8 @@ package hooks
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ganigeorgiev/fexpr"
@@ -38,22 +40,15 @@ type commentsFeed struct {
 	mu     sync.RWMutex
 	byPost map[string]map[subscriptions.Client]struct{} // post id ("" for all posts) → clients
 
-	// what each change reads, kept between changes: a post's status and
-	// author, an author as an expand shows them. Writes through this
-	// process drop their entries (see bind); commits of other processes
-	// drop them all (forget, called by bindExternalWrites).
-	known     sync.Mutex
-	posts     map[string]feedPost
-	authors   map[string][]byte
-	postsGone uint64 // counts forget calls, so that a read that began before one is not kept
+	// the authors of comments as an expand shows them, kept between
+	// changes (see authorOf)
+	known   sync.Mutex
+	authors map[string][]byte
+	writing map[string]int // users being written now: not remembered until their write ends
+	forgets uint64         // counts what was forgotten, so that a read that began before is not kept
 }
 
-// feedPost is what decides who may read a post's comments.
-type feedPost struct {
-	status, author string
-}
-
-// maxFeedEntries bounds each of the feed's remembered posts and authors.
+// maxFeedEntries bounds the authors the feed remembers.
 const maxFeedEntries = 10_000
 
 // commentsFeedKey holds, in a realtime client's store, its feed
@@ -74,56 +69,39 @@ const (
 )
 
 func newCommentsFeed() *commentsFeed {
-	f := &commentsFeed{byPost: map[string]map[subscriptions.Client]struct{}{}}
+	f := &commentsFeed{byPost: map[string]map[subscriptions.Client]struct{}{}, writing: map[string]int{}}
 	f.forget()
 	return f
 }
 
-// forget drops what the feed remembers of posts and authors.
+// forget drops every author the feed remembers.
 func (f *commentsFeed) forget() {
 	f.known.Lock()
 	defer f.known.Unlock()
-	f.posts = map[string]feedPost{}
 	f.authors = map[string][]byte{}
-	f.postsGone++
+	f.forgets++
 }
 
-// forgetPost drops what the feed remembers of a post, and forgetAuthor of
-// a user.
-func (f *commentsFeed) forgetPost(id string) {
+// writingAuthor marks a user as being written, from the write until its
+// transaction ends (done): meanwhile their JSON is read from the database
+// each time and not remembered, so that neither a read before the commit
+// nor a comment of the same batch (sent once it has committed) keeps what
+// was.
+func (f *commentsFeed) writingAuthor(id string) (done func()) {
 	f.known.Lock()
 	defer f.known.Unlock()
-	delete(f.posts, id)
-	f.postsGone++
-}
-
-func (f *commentsFeed) forgetAuthor(id string) {
-	f.known.Lock()
-	defer f.known.Unlock()
+	f.writing[id]++
 	delete(f.authors, id)
-	f.postsGone++
-}
-
-// postOf reads the status and author of post, remembered.
-func (f *commentsFeed) postOf(app core.App, id string) (feedPost, error) {
-	f.known.Lock()
-	p, ok := f.posts[id]
-	since := f.postsGone
-	f.known.Unlock()
-	if ok {
-		return p, nil
-	}
-	err := app.DB().Select("status", "author").From(postsCollection).Where(dbx.HashExp{"id": id}).Row(&p.status, &p.author)
-	if err != nil {
-		return p, err
-	}
-	f.remember(since, func() {
-		if len(f.posts) >= maxFeedEntries {
-			f.posts = map[string]feedPost{}
+	f.forgets++
+	return func() {
+		f.known.Lock()
+		defer f.known.Unlock()
+		if f.writing[id]--; f.writing[id] <= 0 {
+			delete(f.writing, id)
 		}
-		f.posts[id] = p
-	})
-	return p, nil
+		delete(f.authors, id)
+		f.forgets++
+	}
 }
 
 // authorOf is the JSON of a comment's author as PocketBase expands it for
@@ -133,7 +111,7 @@ func (f *commentsFeed) postOf(app core.App, id string) (feedPost, error) {
 func (f *commentsFeed) authorOf(app core.App, id string) []byte {
 	f.known.Lock()
 	author, ok := f.authors[id]
-	since := f.postsGone
+	since := f.forgets
 	f.known.Unlock()
 	if ok {
 		return author
@@ -146,23 +124,15 @@ func (f *commentsFeed) authorOf(app core.App, id string) []byte {
 	if err != nil {
 		return nil
 	}
-	f.remember(since, func() {
+	f.known.Lock()
+	defer f.known.Unlock()
+	if f.forgets == since && f.writing[id] == 0 {
 		if len(f.authors) >= maxFeedEntries {
 			f.authors = map[string][]byte{}
 		}
 		f.authors[id] = author
-	})
-	return author
-}
-
-// remember runs keep unless something was forgotten since the read it
-// keeps began.
-func (f *commentsFeed) remember(since uint64, keep func()) {
-	f.known.Lock()
-	defer f.known.Unlock()
-	if f.postsGone == since {
-		keep()
 	}
+	return author
 }
 
 // bind takes the feed's subscriptions out of each subscribe request,
@@ -175,7 +145,10 @@ func (f *commentsFeed) bind(app core.App) {
 			rest := e.Subscriptions[:0:0]
 			for _, topic := range e.Subscriptions {
 				if s, ok := parseFeedTopic(topic); ok {
-					taken = append(taken, s)
+					// a topic sent twice is one subscription, as in PocketBase
+					if !slices.ContainsFunc(taken, func(t feedSubscription) bool { return t.topic == topic }) {
+						taken = append(taken, s)
+					}
 				} else {
 					rest = append(rest, topic)
 				}
@@ -219,24 +192,30 @@ func (f *commentsFeed) bind(app core.App) {
 		return nil
 	})
 
-	// what the feed remembers follows every write through this process
-	forgetPost := func(e *core.RecordEvent) error {
-		f.forgetPost(e.Record.Id)
-		return e.Next()
+	// what the feed remembers follows every write of a user through this
+	// process, from the write to the end of its transaction
+	writingUser := func(e *core.RecordEvent) error {
+		done := f.writingAuthor(e.Record.Id)
+		err := e.Next()
+		if tx := e.App.TxInfo(); tx != nil && err == nil {
+			tx.OnComplete(func(error) error {
+				done()
+				return nil
+			})
+		} else {
+			done()
+		}
+		return err
 	}
-	app.OnRecordAfterUpdateSuccess(postsCollection).BindFunc(forgetPost)
-	app.OnRecordAfterDeleteSuccess(postsCollection).BindFunc(forgetPost)
-	forgetAuthor := func(e *core.RecordEvent) error {
-		f.forgetAuthor(e.Record.Id)
-		return e.Next()
-	}
-	app.OnRecordAfterUpdateSuccess(usersCollection).BindFunc(forgetAuthor)
-	app.OnRecordAfterDeleteSuccess(usersCollection).BindFunc(forgetAuthor)
+	app.OnRecordUpdate(usersCollection).BindFunc(writingUser)
+	app.OnRecordDelete(usersCollection).BindFunc(writingUser)
 
-	// rules changed in the dashboard: PocketBase decides again
+	// fields or rules changed in the dashboard: what the feed remembers
+	// may show too much now, and under other rules PocketBase decides
 	app.OnCollectionAfterUpdateSuccess(commentsCollection, usersCollection, postsCollection).BindFunc(func(e *core.CollectionEvent) error {
+		f.forget()
 		if !feedRulesHold(e.App) {
-			f.handBack()
+			f.handBack(e.App)
 		}
 		return e.Next()
 	})
@@ -259,6 +238,10 @@ func feedRulesHold(app core.App) bool {
 // feed's.
 func parseFeedTopic(topic string) (feedSubscription, bool) {
 	s := feedSubscription{topic: topic}
+	// the topic as written, not as decoded: PocketBase matches it so
+	if topic != commentsCollection+"/*" && !strings.HasPrefix(topic, commentsCollection+"/*?") {
+		return s, false
+	}
 	u, err := url.Parse(topic)
 	if err != nil || u.Path != commentsCollection+"/*" || u.Fragment != "" {
 		return s, false
@@ -343,12 +326,16 @@ func (f *commentsFeed) set(client subscriptions.Client, subs []feedSubscription)
 	return previous
 }
 
-// handBack gives every feed subscription back to PocketBase's broadcaster.
-func (f *commentsFeed) handBack() {
+// handBack gives every feed subscription back to PocketBase's broadcaster,
+// with the client back in its broker.
+func (f *commentsFeed) handBack(app core.App) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, clients := range f.byPost {
 		for client := range clients {
+			if c, ok := client.(*realtimeClient); ok {
+				c.unpark(app)
+			}
 			subs, _ := client.Get(commentsFeedKey).([]feedSubscription)
 			for _, s := range subs {
 				client.Subscribe(s.topic)
@@ -375,23 +362,41 @@ func (f *commentsFeed) prepare(app core.App, action string, comment *core.Record
 		return nothing
 	}
 
-	post, err := f.postOf(app, postId)
+	// read as committed now, never remembered: who may read the post's
+	// comments follows its status at once
+	var post struct {
+		Status string `db:"status"`
+		Author string `db:"author"`
+	}
+	err := app.DB().Select("status", "author").From(postsCollection).Where(dbx.HashExp{"id": postId}).One(&post)
 	if err != nil {
 		return nothing // no post, no reader
 	}
 
 	// the record as PocketBase sends it: fresh, and with the author
-	// expanded
-	plain, err := json.Marshal(feedMessage{Record: comment.Fresh(), Action: action})
-	if err != nil {
+	// expanded; the author's own subscriptions see their email in it, as
+	// PocketBase shows an expanded record to its owner (made at once: a
+	// deleted author is not there to read after the commit)
+	change := &feedChange{post: postId, status: post.Status, postAuthor: post.Author, commentAuthor: comment.GetString("author")}
+	if change.plain, err = json.Marshal(feedMessage{Record: comment.Fresh(), Action: action}); err != nil {
 		return nothing
 	}
-	withAuthor := plain
-	if author := f.authorOf(app, comment.GetString("author")); author != nil {
+	change.withAuthor, change.ownView = change.plain, change.plain
+	if author := f.authorOf(app, change.commentAuthor); author != nil {
 		record := comment.Fresh()
 		record.SetExpand(map[string]any{"author": json.RawMessage(author)})
-		if withAuthor, err = json.Marshal(feedMessage{Record: record, Action: action}); err != nil {
+		if change.withAuthor, err = json.Marshal(feedMessage{Record: record, Action: action}); err != nil {
 			return nothing
+		}
+		change.ownView = change.withAuthor
+		if f.heardBy(postId, change.commentAuthor) {
+			if own, err := app.FindRecordById(usersCollection, change.commentAuthor); err == nil {
+				own.IgnoreEmailVisibility(true)
+				record.SetExpand(map[string]any{"author": own})
+				if view, err := json.Marshal(feedMessage{Record: record, Action: action}); err == nil {
+					change.ownView = view
+				}
+			}
 		}
 	}
 
@@ -399,11 +404,11 @@ func (f *commentsFeed) prepare(app core.App, action string, comment *core.Record
 		f.mu.RLock()
 		defer f.mu.RUnlock()
 		for client := range f.byPost[postId] {
-			f.send(client, postId, post.status, post.author, plain, withAuthor)
+			change.send(client)
 		}
 		for client := range f.byPost[""] {
 			if _, sent := f.byPost[postId][client]; !sent {
-				f.send(client, postId, post.status, post.author, plain, withAuthor)
+				change.send(client)
 			}
 		}
 	}
@@ -416,27 +421,61 @@ func (f *commentsFeed) heard(post string) bool {
 	return len(f.byPost[post]) > 0 || len(f.byPost[""]) > 0
 }
 
-// send sends client the change of a comment on post, through each of its
-// feed subscriptions that covers the post, if the client may read it: the
-// comments list rule, decided from the post's status and author.
-func (f *commentsFeed) send(client subscriptions.Client, post, status, author string, plain, withAuthor []byte) {
-	if status != statusPublished {
-		reader, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
-		if reader == nil || reader.Collection().Name != usersCollection || reader.Id != author {
-			return
+// heardBy tells whether user listens to the comments of post.
+func (f *commentsFeed) heardBy(post, user string) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, clients := range []map[subscriptions.Client]struct{}{f.byPost[post], f.byPost[""]} {
+		for client := range clients {
+			if feedReader(client) == user {
+				return true
+			}
 		}
+	}
+	return false
+}
+
+// feedReader is the id of the user a client is signed in as, "" for none.
+func feedReader(client subscriptions.Client) string {
+	reader, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
+	if reader == nil || reader.Collection().Name != usersCollection {
+		return ""
+	}
+	return reader.Id
+}
+
+// feedChange is one change of a comment, decided: its post's status and
+// author, and its messages.
+type feedChange struct {
+	post, status, postAuthor, commentAuthor string
+
+	plain      []byte // without expand
+	withAuthor []byte // expand=author, as anyone sees the author
+	ownView    []byte // expand=author, as the author sees themself
+}
+
+// send sends client the change through each of its feed subscriptions
+// that covers the post, if the client may read it: the comments list
+// rule, decided from the post's status and author.
+func (c *feedChange) send(client subscriptions.Client) {
+	reader := feedReader(client)
+	if c.status != statusPublished && (reader == "" || reader != c.postAuthor) {
+		return
 	}
 	subs, _ := client.Get(commentsFeedKey).([]feedSubscription)
 	for _, s := range subs {
-		if s.post != post && s.post != "" {
+		if s.post != c.post && s.post != "" {
 			continue
 		}
-		msg := subscriptions.Message{Name: s.topic, Data: plain}
-		if s.expand {
-			msg.Data = withAuthor
+		msg := subscriptions.Message{Name: s.topic, Data: c.plain}
+		switch {
+		case s.expand && reader != "" && reader == c.commentAuthor:
+			msg.Data = c.ownView
+		case s.expand:
+			msg.Data = c.withAuthor
 		}
-		if c, ok := client.(*realtimeClient); ok {
-			c.deliver(msg)
+		if rc, ok := client.(*realtimeClient); ok {
+			rc.deliver(msg)
 		} else {
 			routine.FireAndForget(func() { client.Send(msg) })
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/subscriptions"
@@ -147,7 +148,8 @@ func TestLiveCommentsFeed(t *testing.T) {
 		if len(got[onBobs]) != 1 || len(got[everything]) != 1 || len(got[otherShape]) != 1 || len(got[onDraft]) != 0 {
 			t.Fatalf("%s heard %v", name, got)
 		}
-		if name != "superuser" && got[onBobs][0] != refHeard[0] {
+		// (bob wrote it: he sees his email, see TestLiveCommentsFeedFollowsBatches)
+		if name != "superuser" && name != "bob" && got[onBobs][0] != refHeard[0] {
 			t.Errorf("%s heard\n%s\nwhere PocketBase sends\n%s", name, got[onBobs][0], refHeard[0])
 		}
 		var msg struct {
@@ -412,5 +414,72 @@ func readSSEData(t *testing.T, r *bufio.Reader) string {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event within 5 s")
 		return ""
+	}
+}
+
+// TestLiveCommentsFeedFollowsBatches: a batch that changes a comment and
+// then its author or its post is heard as PocketBase decides it, after
+// the whole batch: with the author's new byline, and not at all once the
+// post went back to draft. The author hears their own comment with their
+// email in expand.author, as PocketBase shows an owner their record.
+func TestLiveCommentsFeedFollowsBatches(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+	h := serve(t, app)
+
+	topic := commentsTopic(`{"filter":"post = \"` + fx.bobPublished + `\"","expand":"author"}`)
+	guest := listen(t, app)
+	guest.subscribe(t, h, "", topic)
+	alice := listen(t, app)
+	alice.subscribe(t, h, fx.aliceToken, topic)
+	// the same subscriptions decided by PocketBase
+	referenceGuest := listen(t, app)
+	referenceGuest.client.Subscribe(topic)
+	referenceAlice := listen(t, app)
+	aliceRecord, err := app.FindRecordById("users", fx.aliceId)
+	if err != nil {
+		t.Fatal(err)
+	}
+	referenceAlice.client.Set(apis.RealtimeClientAuthKey, aliceRecord)
+	referenceAlice.client.Subscribe(topic)
+
+	same := func(step string, got, want *listener) {
+		t.Helper()
+		g, w := got.take()[topic], want.take()[topic]
+		if strings.Join(g, "\n") != strings.Join(w, "\n") {
+			t.Errorf("%s: heard\n%v\nwhere PocketBase sends\n%v", step, g, w)
+		}
+	}
+	batch := func(token string, requests ...map[string]any) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"requests": requests})
+		expectCode(t, send(t, h, http.MethodPost, "/api/batch", string(body), token), 200)
+	}
+
+	// bob's byline is remembered from a first comment, then changed in
+	// the batch that edits his comment
+	expectCode(t, send(t, h, http.MethodPatch, "/api/collections/comments/records/"+fx.commentReply1, `{"body":"warm"}`, fx.bobToken), 200)
+	same("a first edit", guest, referenceGuest)
+	batch(fx.bobToken,
+		map[string]any{"method": "PATCH", "url": "/api/collections/comments/records/" + fx.commentReply1, "body": map[string]any{"body": "renamed in the same batch"}},
+		map[string]any{"method": "PATCH", "url": "/api/collections/users/records/" + fx.bobId, "body": map[string]any{"name": "Robert", "emailVisibility": true}},
+	)
+	same("an edit batched with a new byline", guest, referenceGuest)
+
+	// alice hears her own comment with her email, like PocketBase shows it
+	expectCode(t, send(t, h, http.MethodPatch, "/api/collections/comments/records/"+fx.commentTop1, `{"body":"mine"}`, fx.aliceToken), 200)
+	same("alice's own comment", alice, referenceAlice)
+	referenceGuest.take()
+	guest.take()
+
+	// an edit batched with the post going back to draft: nobody but its
+	// author may hear it
+	batch(fx.bobToken,
+		map[string]any{"method": "PATCH", "url": "/api/collections/comments/records/" + fx.commentReply1, "body": map[string]any{"body": "said, then hidden"}},
+		map[string]any{"method": "PATCH", "url": "/api/collections/posts/records/" + fx.bobPublished, "body": map[string]any{"status": "draft"}},
+	)
+	if got := guest.take(); len(got) != 0 {
+		t.Errorf("a guest heard a comment of a post that went back to draft in the same batch: %v", got)
 	}
 }

@@ -22,10 +22,15 @@ func init() {
 				[[n]]     INTEGER NOT NULL DEFAULT 0
 			) WITHOUT ROWID`,
 
+			// the rows are made with NOT EXISTS rather than INSERT OR
+			// IGNORE: a statement's own conflict clause (INSERT OR REPLACE
+			// in the shell) overrides those of the triggers it fires
 			`CREATE TRIGGER _blogPublishedCounts_insert AFTER INSERT ON {{posts}}
 			WHEN NEW.status = 'published'
 			BEGIN
-				INSERT OR IGNORE INTO _blogPublishedCounts (scope, n) VALUES ('', 0), ('author:' || NEW.author, 0);
+				INSERT INTO _blogPublishedCounts (scope, n)
+					SELECT s, 0 FROM (SELECT '' AS s UNION ALL SELECT 'author:' || NEW.author)
+					WHERE s NOT IN (SELECT scope FROM _blogPublishedCounts);
 				UPDATE _blogPublishedCounts SET n = n + 1 WHERE scope IN ('', 'author:' || NEW.author);
 			END`,
 
@@ -41,9 +46,9 @@ func init() {
 			BEGIN
 				UPDATE _blogPublishedCounts SET n = n - 1
 					WHERE OLD.status = 'published' AND scope IN ('', 'author:' || OLD.author);
-				INSERT OR IGNORE INTO _blogPublishedCounts (scope, n)
-					SELECT '', 0 WHERE NEW.status = 'published'
-					UNION ALL SELECT 'author:' || NEW.author, 0 WHERE NEW.status = 'published';
+				INSERT INTO _blogPublishedCounts (scope, n)
+					SELECT s, 0 FROM (SELECT '' AS s UNION ALL SELECT 'author:' || NEW.author)
+					WHERE NEW.status = 'published' AND s NOT IN (SELECT scope FROM _blogPublishedCounts);
 				UPDATE _blogPublishedCounts SET n = n + 1
 					WHERE NEW.status = 'published' AND scope IN ('', 'author:' || NEW.author);
 			END`,
