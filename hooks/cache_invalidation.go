@@ -86,7 +86,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	// (patchCommentsCount), its threads are rebuilt
 	countedComment := func(e *core.RecordEvent) error {
 		post := e.Record.GetString("post")
-		cache.patch(depPost(post), patchCommentsCount(app, post))
+		patchCommentsCount(app, cache, post)
 		cache.invalidate(depComments(post))
 		return e.Next()
 	}

@@ -226,6 +226,13 @@ func (c *publicCache) patch(dep string, fix func(key string, body []byte) ([]byt
 	}
 }
 
+// holds tells whether any answer is built on dep.
+func (c *publicCache) holds(dep string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.dependents[dep]) > 0
+}
+
 // invalidateAll drops every answer: for changes the cache cannot trace to
 // dependencies (a commit by another process, a schema change).
 func (c *publicCache) invalidateAll() {
