@@ -26,7 +26,7 @@ import (
 // thousand queries per comment. A comment's readability depends only on
 // its post, though (the comments list rule: published, or the reader is
 // the post's author), and its message only on whether the author is
-// expanded. commentsFeed takes the subscriptions of this shape away from
+// expanded (and, for the comment's own author, shown with their email). commentsFeed takes the subscriptions of this shape away from
 // PocketBase's broadcaster when they are made, indexes them by post, and
 // per change reads the post once, serializes each message once and sends
 // it to the subscribers of that post who may read it.
