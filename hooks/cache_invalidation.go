@@ -147,14 +147,22 @@ func bindAuthorInvalidation(app core.App, cache *publicCache) {
 // committed: when its transaction completes without error, or at once
 // outside a transaction. A rolled back write changed nothing.
 func afterCommit(app core.App, fn func()) {
+	afterTransaction(app, func(err error) {
+		if err == nil {
+			fn()
+		}
+	})
+}
+
+// afterTransaction runs fn when the transaction app writes in ends, with
+// its error (nil when it committed), or at once outside a transaction.
+func afterTransaction(app core.App, fn func(error)) {
 	if tx := app.TxInfo(); tx != nil {
 		tx.OnComplete(func(txErr error) error {
-			if txErr == nil {
-				fn()
-			}
+			fn(txErr)
 			return nil
 		})
 		return
 	}
-	fn()
+	fn(nil)
 }

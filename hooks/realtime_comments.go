@@ -196,16 +196,12 @@ func (f *commentsFeed) bind(app core.App) {
 	// process, from the write to the end of its transaction
 	writingUser := func(e *core.RecordEvent) error {
 		done := f.writingAuthor(e.Record.Id)
-		err := e.Next()
-		if tx := e.App.TxInfo(); tx != nil && err == nil {
-			tx.OnComplete(func(error) error {
-				done()
-				return nil
-			})
-		} else {
+		if err := e.Next(); err != nil {
 			done()
+			return err
 		}
-		return err
+		afterTransaction(e.App, func(error) { done() })
+		return nil
 	}
 	app.OnRecordUpdate(usersCollection).BindFunc(writingUser)
 	app.OnRecordDelete(usersCollection).BindFunc(writingUser)
@@ -375,30 +371,34 @@ func (f *commentsFeed) prepare(app core.App, action string, comment *core.Record
 
 	// the record as PocketBase sends it: fresh, and with the author
 	// expanded; the author's own subscriptions see their email in it, as
-	// PocketBase shows an expanded record to its owner (made at once: a
-	// deleted author is not there to read after the commit)
+	// PocketBase shows an expanded record to its owner (made when one of
+	// theirs is met, once)
 	change := &feedChange{post: postId, status: post.Status, postAuthor: post.Author, commentAuthor: comment.GetString("author")}
 	if change.plain, err = json.Marshal(feedMessage{Record: comment.Fresh(), Action: action}); err != nil {
 		return nothing
 	}
-	change.withAuthor, change.ownView = change.plain, change.plain
+	change.withAuthor = change.plain
 	if author := f.authorOf(app, change.commentAuthor); author != nil {
 		record := comment.Fresh()
 		record.SetExpand(map[string]any{"author": json.RawMessage(author)})
 		if change.withAuthor, err = json.Marshal(feedMessage{Record: record, Action: action}); err != nil {
 			return nothing
 		}
-		change.ownView = change.withAuthor
-		if f.heardBy(postId, change.commentAuthor) {
-			if own, err := app.FindRecordById(usersCollection, change.commentAuthor); err == nil {
-				own.IgnoreEmailVisibility(true)
-				record.SetExpand(map[string]any{"author": own})
-				if view, err := json.Marshal(feedMessage{Record: record, Action: action}); err == nil {
-					change.ownView = view
-				}
-			}
-		}
 	}
+	change.ownView = sync.OnceValue(func() []byte {
+		own, err := app.FindRecordById(usersCollection, change.commentAuthor)
+		if err != nil {
+			return change.withAuthor // gone: nobody is left to see it as theirs
+		}
+		own.IgnoreEmailVisibility(true)
+		record := comment.Fresh()
+		record.SetExpand(map[string]any{"author": own})
+		view, err := json.Marshal(feedMessage{Record: record, Action: action})
+		if err != nil {
+			return change.withAuthor
+		}
+		return view
+	})
 
 	return func() {
 		f.mu.RLock()
@@ -421,20 +421,6 @@ func (f *commentsFeed) heard(post string) bool {
 	return len(f.byPost[post]) > 0 || len(f.byPost[""]) > 0
 }
 
-// heardBy tells whether user listens to the comments of post.
-func (f *commentsFeed) heardBy(post, user string) bool {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	for _, clients := range []map[subscriptions.Client]struct{}{f.byPost[post], f.byPost[""]} {
-		for client := range clients {
-			if feedReader(client) == user {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // feedReader is the id of the user a client is signed in as, "" for none.
 func feedReader(client subscriptions.Client) string {
 	reader, _ := client.Get(apis.RealtimeClientAuthKey).(*core.Record)
@@ -449,9 +435,9 @@ func feedReader(client subscriptions.Client) string {
 type feedChange struct {
 	post, status, postAuthor, commentAuthor string
 
-	plain      []byte // without expand
-	withAuthor []byte // expand=author, as anyone sees the author
-	ownView    []byte // expand=author, as the author sees themself
+	plain      []byte        // without expand
+	withAuthor []byte        // expand=author, as anyone sees the author
+	ownView    func() []byte // expand=author, as the author sees themself
 }
 
 // send sends client the change through each of its feed subscriptions
@@ -470,7 +456,7 @@ func (c *feedChange) send(client subscriptions.Client) {
 		msg := subscriptions.Message{Name: s.topic, Data: c.plain}
 		switch {
 		case s.expand && reader != "" && reader == c.commentAuthor:
-			msg.Data = c.ownView
+			msg.Data = c.ownView()
 		case s.expand:
 			msg.Data = c.withAuthor
 		}
