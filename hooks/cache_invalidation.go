@@ -11,11 +11,14 @@ import (
 //   - a post: the post; and the listings (all authors', its author's) when
 //     it enters or leaves the published set or moves in it (its
 //     publication date), which is also when their totals change;
-//   - a body: its post;
+//   - a body: its post; a published post or body edited: depPublishedEdits
+//     (the sitemaps' dates);
 //   - a comment coming or going: its post (commentsCount) and its post's
 //     comments; a comment edited: its post's comments;
-//   - an author's byline (username, name, avatar), or the author's
+//   - an author's byline (username, name, avatar) or bio, or the author's
 //     removal: that author; a new or renamed username: depUsernames;
+//   - the site's settings, PocketBase's settings (the Application URL):
+//     depSite, on which every page and feed depends;
 //   - a collection (fields and rules shape every answer): everything.
 //
 // Nothing else invalidates anything: orders, payment events, SMS codes,
@@ -52,6 +55,9 @@ func bindPublicCache(app core.App, cache *publicCache) {
 			(published && (stored.Published != post.GetString("published") || stored.Author != post.GetString("author"))) {
 			deps = append(deps, depListing(""), depListing(stored.Author), depListing(post.GetString("author")))
 		}
+		if published || wasPublished {
+			deps = append(deps, depPublishedEdits)
+		}
 		afterCommit(e.App, func() { cache.invalidate(deps...) })
 		return nil
 	})
@@ -74,7 +80,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	})
 
 	invalidatePost := func(e *core.RecordEvent) error {
-		cache.invalidate(depPost(e.Record.GetString("post")))
+		cache.invalidate(depPost(e.Record.GetString("post")), depPublishedEdits)
 		return e.Next()
 	}
 	app.OnRecordAfterCreateSuccess(postContentsCollection).BindFunc(invalidatePost)
@@ -98,6 +104,22 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	})
 
 	bindAuthorInvalidation(app, cache)
+
+	// the site's settings and address show on every page and feed
+	invalidateSite := func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		afterCommit(e.App, func() { cache.invalidate(depSite) })
+		return nil
+	}
+	app.OnRecordCreate(siteCollection).BindFunc(invalidateSite)
+	app.OnRecordUpdate(siteCollection).BindFunc(invalidateSite)
+	app.OnRecordDelete(siteCollection).BindFunc(invalidateSite)
+	app.OnSettingsReload().BindFunc(func(e *core.SettingsReloadEvent) error {
+		cache.invalidate(depSite) // the Application URL, when BLOG_PUBLIC_URL is not set
+		return e.Next()
+	})
 
 	invalidateOnSchema := func(e *core.CollectionEvent) error {
 		cache.invalidateAll()
@@ -125,6 +147,7 @@ func bindAuthorInvalidation(app core.App, cache *publicCache) {
 			Username string `db:"username"`
 			Name     string `db:"name"`
 			Avatar   string `db:"avatar"`
+			Bio      string `db:"bio"`
 		}
 		storedErr := readStoredRow(e.App, e.Record, &stored)
 		if err := e.Next(); err != nil {
@@ -133,7 +156,8 @@ func bindAuthorInvalidation(app core.App, cache *publicCache) {
 		var deps []string
 		if storedErr != nil || stored.Username != e.Record.GetString("username") {
 			deps = append(deps, depAuthor(e.Record.Id), depUsernames)
-		} else if stored.Name != e.Record.GetString("name") || stored.Avatar != e.Record.GetString("avatar") {
+		} else if stored.Name != e.Record.GetString("name") || stored.Avatar != e.Record.GetString("avatar") ||
+			stored.Bio != e.Record.GetString("bio") {
 			deps = append(deps, depAuthor(e.Record.Id))
 		}
 		if len(deps) > 0 {

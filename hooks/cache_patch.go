@@ -43,11 +43,22 @@ func patchCommentsCount(app core.App, cache *publicCache, post string) {
 		}
 	}
 	cache.patch(depPost(post), func(key string, body []byte) ([]byte, error) {
+		if showsNoCommentsCount(key) {
+			return body, nil // a page or a feed: unchanged by a comment
+		}
 		if count < 0 || !(strings.HasPrefix(key, listingKeyPrefix) || strings.HasPrefix(key, viewKeyPrefix)) {
 			return nil, errNotPatchable
 		}
 		return spliceCommentsCount(body, post, count)
 	})
+}
+
+// showsNoCommentsCount tells whether the answer under key leaves
+// commentsCount out: the pages, feeds and sitemaps, which a comment does
+// not change.
+func showsNoCommentsCount(key string) bool {
+	return strings.HasPrefix(key, pageKeyPrefix) || strings.HasPrefix(key, feedKeyPrefix) ||
+		strings.HasPrefix(key, sitemapKeyPrefix)
 }
 
 // spliceCommentsCount rewrites, in the JSON of a listing page or a post

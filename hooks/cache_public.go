@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/sync/singleflight"
 )
 
 // publicCache holds the JSON answers of the public read routes (the
@@ -36,6 +38,8 @@ type publicCache struct {
 
 	// seq counts invalidations; a build starts by reading it (begin)
 	seq atomic.Uint64
+
+	building singleflight.Group // one database build per missing answer
 
 	mu         sync.Mutex // serializes stores and invalidations
 	bytes      int        // the size of all cached answers (answerSize)
@@ -80,6 +84,15 @@ func depComments(post string) string  { return "comments:" + post }  // the comm
 // depUsernames is which username names which user: an author page asked
 // for by a username nobody has yet depends on it.
 const depUsernames = "usernames"
+
+// depSite is the site's settings and public address, which every page
+// and feed shows.
+const depSite = "site"
+
+// depPublishedEdits is any edit of a published post or its body: the
+// sitemaps' <lastmod> dates follow them, where a listing only follows
+// which posts are published.
+const depPublishedEdits = "published-edits"
 
 func newPublicCache(ttl time.Duration) *publicCache {
 	c := &publicCache{ttl: ttl, dependents: map[string]map[string]struct{}{}}
@@ -177,6 +190,42 @@ func (c *publicCache) changedSince(since uint64, deps []string) bool {
 	return false
 }
 
+// build returns the cached answer under key, or makes it with make,
+// caches it with the dependencies make names and returns it; key ""
+// builds an answer that is not cached. Concurrent misses of one key share
+// a single build, unless a write landed in between: a request that
+// arrives after a write returned never shares a build begun before it.
+func (c *publicCache) build(key string, make func() (body []byte, deps []string, err error)) (cachedAnswer, error) {
+	if key != "" {
+		if answer, ok := c.answer(key); ok {
+			return answer, nil
+		}
+	}
+	since := c.begin()
+	buildAnswer := func() (any, error) {
+		body, deps, err := make()
+		if err != nil {
+			return nil, err
+		}
+		if key == "" {
+			return newCachedAnswer(0, body, nil), nil
+		}
+		return c.store(key, since, body, deps), nil
+	}
+
+	var v any
+	var err error
+	if key == "" {
+		v, err = buildAnswer() // nothing to share with other requests
+	} else {
+		v, err, _ = c.building.Do(key+"|"+strconv.FormatUint(since, 10), buildAnswer)
+	}
+	if err != nil {
+		return cachedAnswer{}, err
+	}
+	return v.(cachedAnswer), nil
+}
+
 // invalidate drops every answer built on any of deps.
 func (c *publicCache) invalidate(deps ...string) {
 	c.mu.Lock()
@@ -254,16 +303,21 @@ func answerSize(key string, a cachedAnswer) int {
 	return size
 }
 
-// writeCachedAnswer sends a cached answer, or 304 with no body when the
-// client already holds it (If-None-Match).
+// writeCachedAnswer sends a cached JSON answer (writeCachedAs).
 func writeCachedAnswer(e *core.RequestEvent, a cachedAnswer, cacheControl string) error {
+	return writeCachedAs(e, a, "application/json", cacheControl)
+}
+
+// writeCachedAs sends a cached answer as contentType, or 304 with no
+// body when the client already holds it (If-None-Match).
+func writeCachedAs(e *core.RequestEvent, a cachedAnswer, contentType, cacheControl string) error {
 	h := e.Response.Header()
 	h.Set("ETag", a.etag)
 	h.Set("Cache-Control", cacheControl)
 	if etagMatches(e.Request.Header.Get("If-None-Match"), a.etag) {
 		return e.NoContent(http.StatusNotModified)
 	}
-	return e.Blob(http.StatusOK, "application/json", a.body)
+	return e.Blob(http.StatusOK, contentType, a.body)
 }
 
 // etagMatches implements the weak comparison of If-None-Match (RFC 9110

@@ -66,9 +66,13 @@ func Register(app core.App, config Config) {
 	bindRealtimeClients(app)
 	feed.bind(app)
 
-	// the /api/blog routes, then the web app at / behind every route
+	// the site's settings, kept one record
+	bindSite(app)
+
+	// the /api/blog routes; the pages, feeds and sitemaps, with the web
+	// app behind every route
 	bindBlogApi(app, api)
-	bindWebApp(app, config.PublicDir)
+	bindSitePages(app, newSitePages(cache, config), config.PublicDir)
 }
 
 // authUserId is the id of the signed-in user making the request, or ""

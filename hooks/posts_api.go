@@ -12,7 +12,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 	"github.com/spf13/cast"
-	"golang.org/x/sync/singleflight"
 
 	"blogbase/internal/content"
 )
@@ -28,7 +27,6 @@ func newPostsApi(cache *publicCache, maxAge int) *postsApi {
 type postsApi struct {
 	cache        *publicCache
 	cacheControl string
-	building     singleflight.Group // one database build per missing answer
 }
 
 // list is GET /api/blog/posts, the public listing of published posts.
@@ -117,44 +115,17 @@ func guestRequestInfo() *core.RequestInfo {
 	}
 }
 
-// cached returns the cached answer under key, or builds it with build,
-// caches it with the dependencies build names (see publicCache) and
-// returns it. Concurrent misses of one key share a single build, unless
-// a write landed in between: a request that arrives after a write
-// returned never shares a build begun before it.
+// cached is the cache's answer under key (publicCache.build), built as
+// the JSON of what build returns.
 func (api *postsApi) cached(key string, build func() (data any, deps []string, err error)) (cachedAnswer, error) {
-	if key != "" {
-		if answer, ok := api.cache.answer(key); ok {
-			return answer, nil
-		}
-	}
-	since := api.cache.begin()
-	buildAnswer := func() (any, error) {
+	return api.cache.build(key, func() ([]byte, []string, error) {
 		data, deps, err := build()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		body, err := json.Marshal(data)
-		if err != nil {
-			return nil, err
-		}
-		if key == "" {
-			return newCachedAnswer(0, body, nil), nil
-		}
-		return api.cache.store(key, since, body, deps), nil
-	}
-
-	var v any
-	var err error
-	if key == "" {
-		v, err = buildAnswer() // nothing to share with other requests
-	} else {
-		v, err, _ = api.building.Do(key+"|"+strconv.FormatUint(since, 10), buildAnswer)
-	}
-	if err != nil {
-		return cachedAnswer{}, err
-	}
-	return v.(cachedAnswer), nil
+		return body, deps, err
+	})
 }
 
 // postForm is the body of POST and PATCH /api/blog/posts. A nil field was

@@ -1,0 +1,238 @@
+package hooks
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/xml"
+	"errors"
+	"regexp"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// feedItems is how many posts a feed holds: the latest.
+const feedItems = 20
+
+// feedCacheControl lets feed readers and CDNs reuse a feed for as long as
+// a listing, then revalidate it.
+func (p *sitePages) feedCacheControl() string { return p.cacheControl }
+
+// siteFeed is GET /rss.xml: the latest published posts of the blog.
+func (p *sitePages) siteFeed(e *core.RequestEvent) error {
+	answer, err := p.cache.build(feedKeyPrefix+"site", func() ([]byte, []string, error) {
+		return p.buildFeed(e.App, nil)
+	})
+	return p.respondFeed(e, answer, err)
+}
+
+// authorFeed is GET /authors/{username}/rss.xml: an author's latest
+// published posts.
+func (p *sitePages) authorFeed(e *core.RequestEvent) error {
+	username := e.Request.PathValue("username")
+	if !validUsername(username) {
+		return p.notFound(e)
+	}
+	answer, err := p.cache.build(feedKeyPrefix+"author|"+username, func() ([]byte, []string, error) {
+		user, err := e.App.FindFirstRecordByData(usersCollection, "username", username)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, errPageNotFound
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return p.buildFeed(e.App, user)
+	})
+	return p.respondFeed(e, answer, err)
+}
+
+func (p *sitePages) respondFeed(e *core.RequestEvent, answer cachedAnswer, err error) error {
+	if errors.Is(err, errPageNotFound) {
+		return p.notFound(e)
+	}
+	if err != nil {
+		return e.InternalServerError("Failed to build the feed.", err)
+	}
+	return writeCachedAs(e, answer, rssContentType, p.feedCacheControl())
+}
+
+// rss is an RSS 2.0 document, with the content module (a post's whole
+// body), Dublin Core (its author's name) and Atom's self link, as feed
+// readers expect them.
+type rss struct {
+	XMLName   xml.Name   `xml:"rss"`
+	Version   string     `xml:"version,attr"`
+	ContentNS string     `xml:"xmlns:content,attr"`
+	DCNS      string     `xml:"xmlns:dc,attr"`
+	AtomNS    string     `xml:"xmlns:atom,attr"`
+	Channel   rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	Title         string    `xml:"title"`
+	Link          string    `xml:"link"`
+	Description   string    `xml:"description"`
+	Language      string    `xml:"language,omitempty"`
+	LastBuildDate string    `xml:"lastBuildDate,omitempty"`
+	Generator     string    `xml:"generator"`
+	Self          rssLink   `xml:"atom:link"`
+	Items         []rssItem `xml:"item"`
+}
+
+type rssLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type rssItem struct {
+	Title       string  `xml:"title"`
+	Link        string  `xml:"link"`
+	GUID        rssGUID `xml:"guid"`
+	PubDate     string  `xml:"pubDate"`
+	Creator     string  `xml:"dc:creator,omitempty"`
+	Description string  `xml:"description"`
+	Content     string  `xml:"content:encoded,omitempty"`
+}
+
+// rssGUID names a post for good: its id, which outlives a new slug, so a
+// renamed post is not news again.
+type rssGUID struct {
+	IsPermaLink string `xml:"isPermaLink,attr"`
+	Value       string `xml:",chardata"`
+}
+
+// buildFeed writes the feed of the latest published posts, of author
+// (nil for the whole blog): a free post with its whole body, a paid one
+// with its summary only (the postContents view rule decides, as for the
+// post's page).
+func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []string, error) {
+	site, err := loadSite(app)
+	if err != nil {
+		return nil, nil, err
+	}
+	origin := siteOrigin(app, p.publicURL)
+	authorId, link, self, title, description := "", origin+"/", origin+"/rss.xml", site.Name, site.Description
+	deps := []string{depSite}
+	if author != nil {
+		authorId = author.Id
+		name := author.GetString("name")
+		if name == "" {
+			name = author.GetString("username")
+		}
+		path := authorPath(author.GetString("username"))
+		link, self = origin+path, origin+path+"/rss.xml"
+		title = name + " · " + site.Name
+		description = author.GetString("bio")
+		if description == "" {
+			description = "Posts by " + name + " on " + site.Name + "."
+		}
+		deps = append(deps, depAuthor(author.Id), depUsernames)
+	}
+	if description == "" {
+		description = site.Name
+	}
+
+	key, err := cursorKey(app)
+	if err != nil {
+		return nil, nil, err
+	}
+	posts, listingDeps, err := listPublishedPosts(app, listingQuery{page: 1, perPage: feedItems, sort: sortNewestFirst, author: authorId}, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	deps = append(deps, listingDeps...)
+	bodies, err := readableBodies(app, posts.Items)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	doc := rss{
+		Version:   "2.0",
+		ContentNS: "http://purl.org/rss/1.0/modules/content/",
+		DCNS:      "http://purl.org/dc/elements/1.1/",
+		AtomNS:    "http://www.w3.org/2005/Atom",
+		Channel: rssChannel{
+			Title:       title,
+			Link:        link,
+			Description: description,
+			Language:    site.Language,
+			Generator:   "blogbase",
+			Self:        rssLink{Href: self, Rel: "self", Type: "application/rss+xml"},
+			Items:       []rssItem{},
+		},
+	}
+	for i, item := range posts.Items {
+		card := cardOf(item)
+		id, _ := item["id"].(string)
+		published, _ := types.ParseDateTime(dateString(item["published"]))
+		entry := rssItem{
+			Title:       card.Title,
+			Link:        origin + card.URL,
+			GUID:        rssGUID{IsPermaLink: "false", Value: id},
+			PubDate:     published.Time().UTC().Format(time.RFC1123Z),
+			Creator:     card.AuthorName,
+			Description: card.Summary,
+		}
+		if body, ok := bodies[id]; ok {
+			entry.Content = absoluteLinks(body, origin)
+		}
+		if i == 0 {
+			doc.Channel.LastBuildDate = entry.PubDate
+		}
+		doc.Channel.Items = append(doc.Channel.Items, entry)
+	}
+
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(doc); err != nil {
+		return nil, nil, err
+	}
+	return buf.Bytes(), deps, nil
+}
+
+// readableBodies are the bodies a guest may read of the listed posts, by
+// post id, as the postContents view rule in force decides.
+func readableBodies(app core.App, items []map[string]any) (map[string]string, error) {
+	ids := make([]any, 0, len(items))
+	for _, item := range items {
+		ids = append(ids, item["id"])
+	}
+	bodies := map[string]string{}
+	if len(ids) == 0 {
+		return bodies, nil
+	}
+	var contents []*core.Record
+	err := app.RecordQuery(postContentsCollection).AndWhere(dbx.In("post", ids...)).All(&contents)
+	if err != nil {
+		return nil, err
+	}
+	guest := guestRequestInfo()
+	for _, c := range contents {
+		readable, err := app.CanAccessRecord(c, guest, c.Collection().ViewRule)
+		if err != nil {
+			return nil, err
+		}
+		if readable {
+			bodies[c.GetString("post")] = c.GetString("body")
+		}
+	}
+	return bodies, nil
+}
+
+// rootRelative finds the links and sources of a body that start at the
+// server's root (an uploaded image, another post): "/x" but not "//x".
+var rootRelative = regexp.MustCompile(`(\s(?:href|src)=")/([^/"])`)
+
+// absoluteLinks makes a body's root-relative links absolute on origin:
+// a feed reader shows the body away from the blog.
+func absoluteLinks(body, origin string) string {
+	return rootRelative.ReplaceAllString(body, "${1}"+regexpLiteral(origin)+"/${2}")
+}
+
+// regexpLiteral escapes $ in a replacement text.
+func regexpLiteral(s string) string {
+	return string(bytes.ReplaceAll([]byte(s), []byte("$"), []byte("$$")))
+}
