@@ -337,4 +337,3 @@ func (p *sitePages) robots(e *core.RequestEvent) error {
 	e.Response.Header().Set("Cache-Control", p.cacheControl)
 	return e.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(body))
 }
-
