@@ -23,6 +23,14 @@ before(async () => {
   alipay = await startAlipay();
   const port = await freePort();
   server = await startServer({ port, env: alipay.env(`http://127.0.0.1:${port}`) });
+  // this suite writes more posts and accounts a minute than a person
+  // does: it is about the app, the limits have their own tests
+  const admin = await server.superuser();
+  const { rateLimits } = await admin.settings.getAll();
+  for (const rule of rateLimits.rules) {
+    if (['POST /api/blog/posts/', 'users:create', '*:auth'].includes(rule.label)) rule.maxRequests *= 10;
+  }
+  await admin.settings.update({ rateLimits });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -95,7 +103,7 @@ test('a guest reads the listing and a post; plain text stays text', async () => 
   await p.context().close();
 });
 
-test('the listing pages back with "Older posts"', async () => {
+test('the listing pages back with "Older posts", at real addresses', async () => {
   const author = await register(server);
   for (let i = 1; i <= 12; i += 1) {
     await publish(author, { title: `Paged post ${String(i).padStart(2, '0')}`, body: `<p>Number ${i}.</p>` });
@@ -104,13 +112,110 @@ test('the listing pages back with "Older posts"', async () => {
   await p.goto('/');
   await p.getByRole('link', { name: 'Paged post 12' }).waitFor();
   assert.equal(await p.locator('.posts > li').count(), 10);
-  await p.getByRole('button', { name: 'Older posts' }).click();
+  const older = p.getByRole('link', { name: 'Older posts' });
+  assert.equal(await older.getAttribute('rel'), 'next');
+  await older.click();
   await p.getByRole('link', { name: 'Paged post 02' }).waitFor();
-  assert.ok(await p.locator('.posts > li').count() > 10);
-  // the focus moves to the first post loaded
-  assert.equal(await p.evaluate(() => document.activeElement?.textContent), 'Paged post 02');
+  assert.match(p.url(), /\/\?page=2$/);
+  assert.ok(await p.locator('.posts > li').count() <= 10);
+  assert.equal(await p.getByRole('link', { name: 'Newer posts' }).getAttribute('rel'), 'prev');
+  // the address is the page: opened anew, the server renders the same
+  await p.reload();
+  await p.getByRole('link', { name: 'Paged post 02' }).waitFor();
+  await p.goBack();
+  await p.getByRole('link', { name: 'Paged post 12' }).waitFor();
   assert.deepEqual(p.errors, []);
   await p.context().close();
+});
+
+test('with JavaScript off, a reader and a crawler read the pages the server renders', async () => {
+  const author = await register(server);
+  const post = await publish(author, {
+    title: 'Read without <script>scripts</script>',
+    summary: 'What a link preview shows.',
+    body: '<p>The whole body, server-rendered.</p>',
+  });
+  const context = await browser.newContext({ baseURL: server.url, javaScriptEnabled: false });
+  const p = await context.newPage();
+  const answer = await p.goto(`/posts/${post.slug}`);
+  assert.equal(answer.status(), 200);
+  assert.equal(await p.locator('h1').textContent(), post.title);
+  await p.getByText('The whole body, server-rendered.').waitFor();
+  assert.equal(await p.title(), `${post.title} · blogbase`);
+  assert.equal(await p.locator('meta[name="description"]').getAttribute('content'), 'What a link preview shows.');
+  assert.equal(await p.locator('meta[property="og:title"]').getAttribute('content'), post.title);
+  const ld = JSON.parse(await p.locator('script[type="application/ld+json"]').textContent());
+  assert.equal(ld['@type'], 'BlogPosting');
+  assert.equal(ld.headline, post.title);
+  await p.screenshot({ path: `${SHOTS}post-without-javascript.png`, fullPage: true });
+
+  // from the post to its author, and to the listing, by plain links
+  await p.getByRole('link', { name: author.authStore.record.name }).first().click();
+  await p.getByRole('heading', { level: 1, name: author.authStore.record.name }).waitFor();
+  await p.getByRole('link', { name: post.title }).click();
+  await p.getByText('The whole body, server-rendered.').waitFor();
+  await p.goto('/');
+  await p.getByRole('link', { name: post.title }).waitFor();
+
+  // an unknown post is a real 404, with a page a person can read
+  const missing = await p.goto('/posts/no-such-post');
+  assert.equal(missing.status(), 404);
+  await p.getByRole('heading', { name: 'Not found' }).waitFor();
+  await context.close();
+});
+
+test('with JavaScript on, the app takes the page over: no second read, nothing shown twice', async () => {
+  const author = await register(server);
+  const post = await publish(author, { title: 'Taken over in place', body: '<p>Only once on the page.</p>' });
+  const p = await page();
+  const reads = [];
+  p.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/blog/posts') && !path.endsWith('/comments')) reads.push(path);
+  });
+
+  await p.goto(`/posts/${post.slug}`);
+  // the comments are the app's: it has taken over
+  await p.getByText('No comments yet.').waitFor();
+  assert.equal(await p.locator('.comments-section').count(), 1);
+  assert.equal(await p.locator('h1').count(), 1);
+  assert.equal(await p.locator('.post-body').count(), 1);
+  assert.equal(await p.getByText('Only once on the page.').count(), 1);
+  assert.equal(await p.title(), `${post.title} · blogbase`);
+
+  await p.goto('/');
+  await p.getByRole('link', { name: post.title }).waitFor();
+  await p.waitForLoadState('networkidle');
+  assert.equal(await p.locator('main h1').count(), 1);
+  assert.ok(await p.locator('.posts > li').count() <= 10);
+  assert.equal(await p.getByRole('link', { name: post.title }).count(), 1);
+  assert.deepEqual(reads, [], 'the app read again what the page held');
+
+  // moving on inside the app reads from the API
+  await p.getByRole('link', { name: post.title }).click();
+  await p.getByText('Only once on the page.').waitFor();
+  assert.deepEqual(reads, [`/api/blog/posts/${post.slug}`]);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+test("the site's name, set in the dashboard, is the app's and the pages'", async () => {
+  const admin = await server.superuser();
+  const site = await admin.collection('site').getFirstListItem('');
+  try {
+    await admin.collection('site').update(site.id, { name: 'Notes & Letters', description: 'Written by hand.' });
+    const p = await page();
+    await p.goto('/');
+    await p.getByRole('link', { name: 'Notes & Letters' }).first().waitFor();
+    assert.equal(await p.title(), 'Notes & Letters');
+    await p.goto('/login');
+    await p.getByRole('button', { name: 'Log in' }).waitFor();
+    assert.equal(await p.locator('.brand').textContent(), 'Notes & Letters');
+    assert.match(await p.title(), /Notes & Letters$/);
+    await p.context().close();
+  } finally {
+    await admin.collection('site').update(site.id, { name: site.name, description: site.description });
+  }
 });
 
 test('a new user signs up, writes and publishes a post, and finds it in the listing', async () => {

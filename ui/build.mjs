@@ -1,10 +1,10 @@
-// Builds the web app into ../pb_public, which is committed so that
+// Builds the web app into ../pb_public/assets, which is committed so that
 // `go run . serve` serves a working blog without npm (as PocketBase ships
-// its dashboard). `node build.mjs --check` builds into a temporary
+// its dashboard). The pages that load it are the server's (hooks/pages). `node build.mjs --check` builds into a temporary
 // directory instead and fails when the committed files differ: CI runs it
 // so that a change to ui/ cannot land without its build.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +25,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
 
 if (check) {
-  const files = ['index.html', ...readdirSync(join(out, 'assets')).map((f) => `assets/${f}`)];
+  const files = readdirSync(join(out, 'assets')).map((f) => `assets/${f}`);
   const stale = files.filter((f) => {
     try {
       return !readFileSync(join(out, f)).equals(readFileSync(join(committed, f)));

@@ -1,58 +1,69 @@
 // The public listing (home page) and an author's page: published posts,
-// newest first, with "Older posts" following the listing's cursor.
+// newest first, ten a page, with "Newer posts"/"Older posts" links to the
+// neighbouring pages (?page=N), the same pages the server renders.
 import { pb, listPosts } from './api.js';
+import { takeInitial, site } from './boot.js';
 import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
 
-export async function listingPage(view) {
+const perPage = 10;
+
+export async function listingPage(view, _params, search) {
+  const n = pageNumber(search);
+  const page = takeInitial('listing')?.page || await listPosts({ page: n, perPage });
+  if (n > 1 && n > page.totalPages) throw notFound();
   show(view, h('h1', null, 'Latest posts'));
-  await postList(view, {});
+  view.dataset.title = n > 1 ? `Page ${n} · ${site.name}` : site.name;
+  postList(view, page, '/', {});
 }
 
-export async function authorPage(view, [username]) {
-  let author;
-  try {
-    author = await pb.collection('users').getFirstListItem(pb.filter('username = {:u}', { u: username }));
-  } catch (err) {
-    if (err.status === 404) throw err;
-    throw new Error(errorMessage(err));
+export async function authorPage(view, [username], search) {
+  const n = pageNumber(search);
+  const initial = takeInitial('author');
+  let author = initial?.author;
+  if (!author) {
+    try {
+      author = await pb.collection('users').getFirstListItem(pb.filter('username = {:u}', { u: username }));
+    } catch (err) {
+      if (err.status === 404) throw err;
+      throw new Error(errorMessage(err));
+    }
   }
+  const page = initial?.page || await listPosts({ author: author.username, page: n, perPage });
+  if (n > 1 && n > page.totalPages) throw notFound();
+  const name = author.name || author.username;
   show(view,
-    h('h1', null, author.name || author.username),
+    h('h1', null, name),
     h('p', { class: 'muted' }, `@${author.username}`),
     author.bio && h('p', { class: 'bio' }, author.bio),
     h('h2', null, 'Posts'));
-  await postList(view, { author: author.username }, { showAuthor: false, level: 'h3' });
+  view.dataset.title = `${name} (@${author.username})${n > 1 ? `, page ${n}` : ''} · ${site.name}`;
+  postList(view, page, `/authors/${encodeURIComponent(author.username)}`, { showAuthor: false, level: 'h3' });
 }
 
-// postList appends the listing's first page to view and a button that
-// loads the next ones in place.
-async function postList(view, query, { showAuthor = true, level = 'h2' } = {}) {
-  const list = h('ol', { class: 'posts' });
-  const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Older posts');
-  const empty = h('p', { class: 'muted', hidden: true }, 'No posts yet.');
-  view.append(list, empty, more);
-
-  let cursor = '';
-  async function load() {
-    more.disabled = true;
-    const page = await listPosts({ ...query, perPage: 10, ...(cursor ? { cursor } : {}) });
-    const first = list.children.length;
-    for (const post of page.items) list.append(h('li', null, postSummary(post, showAuthor, level)));
-    empty.hidden = list.children.length > 0;
-    cursor = page.nextCursor || '';
-    more.hidden = !cursor;
-    more.disabled = false;
-    // keyboard users continue from the first post just loaded
-    if (first > 0 && list.children[first]) list.children[first].querySelector('a')?.focus();
-  }
-  more.addEventListener('click', () => load().catch((err) => { more.disabled = false; alertIn(view, err); }));
-  await load();
+// pageNumber reads ?page=N; anything but a whole number from 1 is a page
+// that does not exist, as the server answers it.
+function pageNumber(search) {
+  const v = search.get('page');
+  if (v === null) return 1;
+  if (!/^[1-9][0-9]{0,6}$/.test(v)) throw notFound();
+  return Number(v);
 }
 
-function alertIn(view, err) {
-  let alert = view.querySelector('.error');
-  if (!alert) view.append(alert = h('p', { role: 'alert', class: 'error' }));
-  alert.textContent = errorMessage(err);
+function notFound() {
+  return Object.assign(new Error('Not found'), { status: 404 });
+}
+
+// postList appends a page of the listing to view, with links to the
+// pages before and after it.
+function postList(view, page, base, { showAuthor = true, level = 'h2' } = {}) {
+  const at = (n) => (n <= 1 ? base : `${base}?page=${n}`);
+  const n = page.page;
+  view.append(
+    h('ol', { class: 'posts' }, page.items.map((post) => h('li', null, postSummary(post, showAuthor, level)))),
+    page.items.length === 0 && h('p', { class: 'muted' }, 'No posts yet.'),
+    (n > 1 || n < page.totalPages) && h('nav', { class: 'pager', 'aria-label': 'More posts' },
+      n > 1 && h('a', { rel: 'prev', href: at(n - 1) }, 'Newer posts'),
+      n < page.totalPages && h('a', { rel: 'next', href: at(n + 1) }, 'Older posts')));
 }
 
 // postSummary is a post as the listing shows it; the title, names and
@@ -60,9 +71,9 @@ function alertIn(view, err) {
 export function postSummary(post, showAuthor = true, level = 'h2') {
   const author = post.expand?.author;
   return h('article', { class: 'post-summary' },
-    h(level, null, h('a', { href: `/posts/${post.slug || post.id}` }, post.title)),
+    h(level, null, h('a', { href: `/posts/${encodeURIComponent(post.slug || post.id)}` }, post.title)),
     h('p', { class: 'byline' },
-      showAuthor && author && ['by ', h('a', { href: `/authors/${author.username}` }, author.name || author.username), ' · '],
+      showAuthor && author && ['by ', h('a', { href: `/authors/${encodeURIComponent(author.username)}` }, author.name || author.username), ' · '],
       h('time', { datetime: post.published }, formatDate(post.published)),
       post.price > 0 && [' · ', h('span', { class: 'badge' }, `Paid · ${formatPrice(post.price, post.currency)}`)]),
     post.summary && h('p', null, post.summary));

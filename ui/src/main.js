@@ -1,6 +1,7 @@
 // The blogbase web app: a reader's and writer's front end on the
-// /api/blog routes and PocketBase collections, routed by path (the server
-// answers index.html for every page path).
+// /api/blog routes and PocketBase collections, routed by path. The server
+// renders every page (boot.js reads what it put there); the app takes it
+// over and renders the pages the reader moves to.
 import { pb, me, checkSession } from './api.js';
 import { h, show } from './dom.js';
 import { navigate, say } from './nav.js';
@@ -8,6 +9,7 @@ import { listingPage, authorPage } from './listing.js';
 import { postPage } from './post.js';
 import { loginPage, signupPage } from './account.js';
 import { writerPage, editorPage } from './write.js';
+import { site, servedNotFound, dropInitial } from './boot.js';
 
 const routes = [
   [/^\/$/, listingPage],
@@ -51,7 +53,9 @@ async function render() {
   }
   const found = routes.find(([pattern]) => pattern.test(path));
   let cleanup = null;
-  if (!found) {
+  // a page the server answered 404 is shown as such at once, but for a
+  // post, which a signed-in author may see as a draft (post.js decides)
+  if (!found || (!/^\/posts\//.test(path) && servedNotFound())) {
     notFound(view);
   } else {
     const [pattern, page] = found;
@@ -62,13 +66,14 @@ async function render() {
       else show(view, h('h1', null, 'Something went wrong'), h('p', { role: 'alert' }, err?.message || String(err)));
     }
   }
+  dropInitial();
   if (current !== generation) {
     if (cleanup) await Promise.resolve(cleanup()).catch(() => {});
     return;
   }
   leave = cleanup || null;
   const heading = view.querySelector('h1');
-  document.title = heading ? `${heading.textContent} · blogbase` : 'blogbase';
+  document.title = view.dataset.title || (heading ? `${heading.textContent} · ${site.name}` : site.name);
 }
 
 function notFound(el) {
@@ -79,7 +84,7 @@ function renderHeader() {
   const user = me();
   show(header,
     h('nav', { 'aria-label': 'Main' },
-      h('a', { href: '/', class: 'brand' }, 'blogbase'),
+      h('a', { href: '/', class: 'brand' }, site.name),
       h('ul', null,
         h('li', null, h('a', { href: '/' }, 'Posts')),
         user && h('li', null, h('a', { href: '/write' }, 'My posts')),

@@ -1,14 +1,20 @@
 // A post: its body when the reader may read it, otherwise what it costs
 // and how to buy it; then the comments, live.
 import { pb, me, getPost } from './api.js';
+import { takeInitial, servedNotFound } from './boot.js';
 import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
 import { navigate, say } from './nav.js';
 import { commentsSection } from './comments.js';
 
 export async function postPage(view, [idOrSlug], search) {
-  const post = await getPost(idOrSlug);
-  const author = post.expand?.author;
   const user = me();
+  // the page the server rendered is what a guest sees: the app starts
+  // from it, unless the reader is signed in and it was locked or missing
+  // for a guest (a body they bought, their own draft)
+  if (!user && servedNotFound()) throw Object.assign(new Error('Not found'), { status: 404 });
+  let post = takeInitial('post')?.post;
+  if (!post || (user && post.locked)) post = await getPost(idOrSlug);
+  const author = post.expand?.author;
   const mine = user && user.id === post.author;
 
   const body = h('div', { class: 'post-body' });
