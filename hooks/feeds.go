@@ -16,10 +16,6 @@ import (
 // feedItems is how many posts a feed holds: the latest.
 const feedItems = 20
 
-// feedCacheControl lets feed readers and CDNs reuse a feed for as long as
-// a listing, then revalidate it.
-func (p *sitePages) feedCacheControl() string { return p.cacheControl }
-
 // siteFeed is GET /rss.xml: the latest published posts of the blog.
 func (p *sitePages) siteFeed(e *core.RequestEvent) error {
 	answer, err := p.cache.build(feedKeyPrefix+"site", func() ([]byte, []string, error) {
@@ -55,7 +51,7 @@ func (p *sitePages) respondFeed(e *core.RequestEvent, answer cachedAnswer, err e
 	if err != nil {
 		return e.InternalServerError("Failed to build the feed.", err)
 	}
-	return writeCachedAs(e, answer, rssContentType, p.feedCacheControl())
+	return writeCachedAs(e, answer, rssContentType, p.cacheControl)
 }
 
 // rss is an RSS 2.0 document, with the content module (a post's whole

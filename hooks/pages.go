@@ -359,6 +359,15 @@ func (p *sitePages) listing(app core.App, authorId, base string, n int) (*listin
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// a page past the last is answered from the kept total, before an
+	// offset query that would walk every post to find nothing
+	total, err := publishedCount(app, authorId)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if n > 1 && (n-1)*pagePerPage >= total {
+		return nil, nil, nil, errPageNotFound
+	}
 	lq := listingQuery{page: n, perPage: pagePerPage, sort: sortNewestFirst, author: authorId}
 	posts, deps, err := listPublishedPosts(app, lq, key)
 	if err != nil {
