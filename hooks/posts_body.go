@@ -4,9 +4,11 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"blogbase/internal/content"
 )
@@ -49,7 +51,9 @@ func saveSanitizedContent(e *core.RecordEvent) error {
 }
 
 // refreshDerivedSummary rewrites a post's summary from its new body unless
-// the author wrote a summary of their own.
+// the author wrote a summary of their own. Either way a new body is a
+// change of the post: its updated date moves (the sitemaps' <lastmod>
+// and the feeds read it there).
 func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error {
 	if previousBody == body {
 		return nil
@@ -61,15 +65,22 @@ func refreshDerivedSummary(tx core.App, postId, previousBody, body string) error
 	}
 
 	current := post.GetString("summary")
-	if !summaryIsDerived(current, previousBody) {
-		return nil
-	}
 	next := derivedSummary(post, body)
-	if next == current {
-		return nil
+	if !summaryIsDerived(current, previousBody) || next == current {
+		return touchPost(tx, postId)
 	}
 	post.Set("summary", next)
 	return tx.Save(post)
+}
+
+// touchPost moves a post's updated date to now, with no other change:
+// the post's own hooks have nothing to check, and the body's hooks
+// invalidate what shows the post.
+func touchPost(tx core.App, postId string) error {
+	_, err := tx.DB().Update(postsCollection,
+		dbx.Params{"updated": types.NowDateTime().String()},
+		dbx.HashExp{"id": postId}).Execute()
+	return err
 }
 
 // derivedSummary is content.DerivedSummary for a post record.

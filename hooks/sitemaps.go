@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"database/sql"
 	"compress/gzip"
 	"encoding/xml"
 	"errors"
@@ -16,10 +17,10 @@ import (
 )
 
 // sitemapURLs is how many URLs one sitemap holds: within the 50,000 the
-// protocol allows, and small enough that a file, gzipped, stays in the
-// public cache (maxCachedAnswerSize) and builds in a few tens of
-// milliseconds. 100,000 posts make five post sitemaps.
-const sitemapURLs = 20_000
+// protocol allows, and small enough that a file, gzipped (about 260 KB),
+// stays in the public cache (maxCachedAnswerSize) and builds in tens of
+// milliseconds. 100,000 posts make ten post sitemaps.
+const sitemapURLs = 10_000
 
 // sitemapNS is the sitemaps.org 0.9 namespace.
 const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -94,19 +95,9 @@ func sitemapPath(kind string, n int) string {
 func (p *sitePages) buildSitemapIndex(app core.App) ([]byte, []string, error) {
 	origin := siteOrigin(app, p.publicURL)
 
-	// the posts' files: each one's latest change, in one pass over the
-	// published posts
-	var chunks []struct {
-		Chunk   int    `db:"chunk"`
-		Lastmod string `db:"lastmod"`
-	}
-	err := app.DB().NewQuery(`
-		SELECT chunk, MAX(lastmod) AS lastmod FROM (
-			SELECT (ROW_NUMBER() OVER (ORDER BY p.published, p.id) - 1) / {:size} AS chunk,
-				MAX(p.updated, COALESCE(c.updated, '')) AS lastmod
-			FROM {{posts}} p LEFT JOIN {{postContents}} c ON c.post = p.id
-			WHERE p.status = 'published'
-		) GROUP BY chunk ORDER BY chunk`).Bind(dbx.Params{"size": sitemapURLs}).All(&chunks)
+	// the posts' files, each with its latest change, read from the
+	// published posts' index (which holds their dates)
+	lastmods, err := postsSitemapDates(app)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,11 +127,45 @@ func (p *sitePages) buildSitemapIndex(app core.App) ([]byte, []string, error) {
 	for n := 1; n <= max(1, (authors+1+sitemapURLs-1)/sitemapURLs); n++ {
 		ref(sitemapPath(pagesSitemap, n), latest)
 	}
-	for _, c := range chunks {
-		ref(sitemapPath(postsSitemap, c.Chunk+1), c.Lastmod)
+	for i, lastmod := range lastmods {
+		ref(sitemapPath(postsSitemap, i+1), lastmod)
 	}
 	buf.WriteString("</sitemapindex>\n")
 	return buf.Bytes(), sitemapDeps, nil
+}
+
+// postsSitemapDates are the latest changes of the posts of each posts
+// sitemap, in order: one walk of the published posts' index, which holds
+// their dates, file by file from where the last one ended.
+func postsSitemapDates(app core.App) ([]string, error) {
+	var dates []string
+	var after struct {
+		Published string `db:"published"`
+		Id        string `db:"id"`
+	}
+	for first := true; ; first = false {
+		from := "status = 'published'"
+		if !first {
+			from += " AND (published, id) > ({:published}, {:id})"
+		}
+		params := dbx.Params{"size": sitemapURLs, "published": after.Published, "id": after.Id}
+		var lastmod string
+		err := app.DB().NewQuery(`SELECT COALESCE(MAX(updated), '') FROM (SELECT updated FROM {{posts}}
+			WHERE ` + from + ` ORDER BY published, id LIMIT {:size})`).Bind(params).Row(&lastmod)
+		if err != nil || lastmod == "" {
+			return dates, err
+		}
+		dates = append(dates, lastmod)
+		// where the next file starts: the last post of this one
+		err = app.DB().NewQuery(`SELECT published, id FROM {{posts}}
+			WHERE ` + from + ` ORDER BY published, id LIMIT 1 OFFSET {:size} - 1`).Bind(params).One(&after)
+		if errors.Is(err, sql.ErrNoRows) {
+			return dates, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // sitemapEntry is one URL of a sitemap, with its last change as stored.
@@ -192,17 +217,17 @@ func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []st
 }
 
 // postsSitemapEntries are the published posts of file n, oldest first,
-// each dated by its latest change, of the post or of its body.
+// each dated by its latest change (a new body moves the post's updated
+// date too). The offset walks the index, not the rows.
 func postsSitemapEntries(app core.App, n int) ([]sitemapEntry, error) {
 	var rows []struct {
 		Slug    string `db:"slug"`
 		Lastmod string `db:"lastmod"`
 	}
 	err := app.DB().NewQuery(`
-		SELECT p.slug AS slug, MAX(p.updated, COALESCE(c.updated, '')) AS lastmod
-		FROM {{posts}} p LEFT JOIN {{postContents}} c ON c.post = p.id
-		WHERE p.status = 'published'
-		ORDER BY p.published, p.id
+		SELECT slug, updated AS lastmod FROM {{posts}}
+		WHERE status = 'published'
+		ORDER BY published, id
 		LIMIT {:size} OFFSET {:offset}`).
 		Bind(dbx.Params{"size": sitemapURLs, "offset": (n - 1) * sitemapURLs}).All(&rows)
 	if err != nil {
