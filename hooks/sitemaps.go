@@ -2,8 +2,8 @@ package hooks
 
 import (
 	"bytes"
-	"database/sql"
 	"compress/gzip"
+	"database/sql"
 	"encoding/xml"
 	"errors"
 	"net/http"
