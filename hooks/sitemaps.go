@@ -328,18 +328,23 @@ func writeGzippedAnswer(e *core.RequestEvent, a cachedAnswer, contentType, cache
 	return e.Stream(http.StatusOK, contentType, zr)
 }
 
-// acceptsGzip tells whether an Accept-Encoding header takes gzip.
+// acceptsGzip tells whether an Accept-Encoding header takes gzip: named
+// with a q above 0, or, when not named, "*" is.
 func acceptsGzip(header string) bool {
+	wildcard := false
 	for _, part := range strings.Split(header, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
-			continue
-		}
 		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		return !(q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000")
+		refused := q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000"
+		switch coding {
+		case "gzip", "x-gzip":
+			return !refused
+		case "*":
+			wildcard = !refused
+		}
 	}
-	return false
+	return wildcard
 }
 
 // robots is GET /robots.txt: everything may be crawled but the API (its

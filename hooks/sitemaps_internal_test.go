@@ -53,6 +53,9 @@ func TestSitemapAcceptsGzip(t *testing.T) {
 		"gzip;q=0":             false,
 		"gzip; q=0.000":        false,
 		"x-gzip-not-really, b": false,
+		"*;q=0, gzip":          true,
+		"gzip;q=0, *":          false,
+		"*, gzip;q=0":          false,
 	} {
 		if got := acceptsGzip(header); got != want {
 			t.Errorf("Accept-Encoding %q: %v, want %v", header, got, want)
