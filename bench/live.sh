@@ -2,13 +2,15 @@
 # Read routes while the blog is busy, on 100k seeded posts.
 #
 # Seeds a temporary database, starts blogbase on 127.0.0.1 and measures with
-# wrk, in one run and against one server, a static file, the listing (page 1
-# and a cursor page ~40,000 posts deep), an author's page and a post view in
-# three phases: quiet; while 20 comments and 2 post edits a second land on
-# the newest posts; while 200 comments and 2 edits a second do. The writes
-# come from bench/live at a fixed rate, through the APIs the web app uses,
-# as many signed-in users; they hit the posts the measured pages show, so
-# every write touches what is being read.
+# wrk, in one run and against one server, a static file, the listing API
+# (page 1 and a cursor page ~40,000 posts deep), an author's page and a post
+# view of the API, the newest post's server-rendered page (/posts/<slug>)
+# and the site's RSS feed (/rss.xml) in three phases: quiet; while 20
+# comments and 2 post edits a second land on the newest posts; while 200
+# comments and 2 edits a second do. The writes come from bench/live at a
+# fixed rate, through the APIs the web app uses, as many signed-in users;
+# they hit the posts the measured pages and the feed show, so every write
+# touches what is being read.
 #
 # Prints req/s and p50/p99 of each route in each phase, its ratio to the
 # static file in the same phase (the static file shows how much CPU the
@@ -61,17 +63,22 @@ head -c 2048 /dev/zero | tr '\0' 'x' > "$work/public/static-2k.html"
 export BLOG_COMMENTS_PER_MINUTE=0
 start_server --dir "$work/pb_data" --publicDir "$work/public"
 
-# the newest post and its author, a cursor about 40,000 posts deep (or half
-# way through a smaller listing)
+# the newest post (its id and slug) and its author, a cursor about 40,000
+# posts deep (or half way through a smaller listing)
 first=$(curl -fs "$base/api/blog/posts?perPage=1")
 post=$(echo "$first" | sed -n 's/.*"items":\[{[^]]*"id":"\([a-z0-9]*\)".*/\1/p')
+slug=$(echo "$first" | json_field slug)
 author=$(echo "$first" | json_field username)
 deep_cursor
-[ -n "$post" ] && [ -n "$author" ] && [ -n "$cursor" ] || { echo "could not prepare the URLs"; exit 1; }
+[ -n "$post" ] && [ -n "$slug" ] && [ -n "$author" ] && [ -n "$cursor" ] || { echo "could not prepare the URLs"; exit 1; }
+# the page must be the post's, not the not-found page
+curl -fs -o /dev/null "$base/posts/$slug" || { echo "/posts/$slug does not answer 200"; exit 1; }
 
-routes=("static 2 KB file" "listing page 1" "listing cursor $((steps * 100)) deep" "author page" "post view (guest)")
+routes=("static 2 KB file" "listing page 1" "listing cursor $((steps * 100)) deep" "author page" "post view (guest)"
+  "post page (HTML)" "RSS feed")
 urls=("$base/static-2k.html" "$base/api/blog/posts" "$base/api/blog/posts?cursor=$cursor"
-  "$base/api/blog/posts?author=$author" "$base/api/blog/posts/$post")
+  "$base/api/blog/posts?author=$author" "$base/api/blog/posts/$post"
+  "$base/posts/$slug" "$base/rss.xml")
 
 # a load phase runs for at most every route's measurement and a margin for
 # making its users; it is stopped as soon as they are done
