@@ -23,8 +23,10 @@ const (
 var errNotPatchable = errors.New("this answer is rebuilt, not patched")
 
 // patchCommentsCount writes post's commentsCount, as now stored, into the
-// cached listing pages and view that show the post (publicCache.patch);
-// any other answer built on the post (its threads) is rebuilt.
+// cached listing pages and view that show it (publicCache.patch): the
+// answers that depend on depCount(post). The pages and feeds do not show
+// the count and do not depend on it: a comment leaves them, and their
+// builds in flight, alone.
 //
 // Comments on one post are patched one at a time, from reading the count
 // to writing it in, so that of two landing together the later patch
@@ -35,30 +37,19 @@ func patchCommentsCount(app core.App, cache *publicCache, post string) {
 	defer lock.Unlock()
 
 	count := -1
-	if cache.holds(depPost(post)) {
+	if cache.holds(depCount(post)) {
 		var n int
 		err := app.DB().Select("commentsCount").From(postsCollection).Where(dbx.HashExp{"id": post}).Row(&n)
 		if err == nil {
 			count = n
 		}
 	}
-	cache.patch(depPost(post), func(key string, body []byte) ([]byte, error) {
-		if showsNoCommentsCount(key) {
-			return body, nil // a page or a feed: unchanged by a comment
-		}
+	cache.patch(depCount(post), func(key string, body []byte) ([]byte, error) {
 		if count < 0 || !(strings.HasPrefix(key, listingKeyPrefix) || strings.HasPrefix(key, viewKeyPrefix)) {
 			return nil, errNotPatchable
 		}
 		return spliceCommentsCount(body, post, count)
 	})
-}
-
-// showsNoCommentsCount tells whether the answer under key leaves
-// commentsCount out: the pages, feeds and sitemaps, which a comment does
-// not change.
-func showsNoCommentsCount(key string) bool {
-	return strings.HasPrefix(key, pageKeyPrefix) || strings.HasPrefix(key, feedKeyPrefix) ||
-		strings.HasPrefix(key, sitemapKeyPrefix)
 }
 
 // spliceCommentsCount rewrites, in the JSON of a listing page or a post

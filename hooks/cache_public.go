@@ -76,7 +76,8 @@ const (
 )
 
 // The dependencies an answer is built from.
-func depPost(id string) string        { return "post:" + id }        // a post, its body, its commentsCount
+func depPost(id string) string        { return "post:" + id }        // a post and its body
+func depCount(id string) string       { return "count:" + id }       // a post's commentsCount, in the answers that show it
 func depListing(author string) string { return "listing:" + author } // which posts a listing holds, in which order ("" for all authors)
 func depAuthor(id string) string      { return "author:" + id }      // an author's byline
 func depComments(post string) string  { return "comments:" + post }  // the comments of a post

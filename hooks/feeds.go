@@ -51,7 +51,7 @@ func (p *sitePages) respondFeed(e *core.RequestEvent, answer cachedAnswer, err e
 	if err != nil {
 		return e.InternalServerError("Failed to build the feed.", err)
 	}
-	return writeCachedAs(e, answer, rssContentType, p.cacheControl)
+	return writeXMLAnswer(e, answer, rssContentType, p.cacheControl)
 }
 
 // rss is an RSS 2.0 document, with the content module (a post's whole
@@ -103,7 +103,7 @@ type rssGUID struct {
 // buildFeed writes the feed of the latest published posts, of author
 // (nil for the whole blog): a free post with its whole body, a paid one
 // with its summary only (the postContents view rule decides, as for the
-// post's page).
+// post's page), within feedBodiesBudget.
 func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []string, error) {
 	site, err := loadSite(app)
 	if err != nil {
@@ -160,6 +160,7 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 			Items:       []rssItem{},
 		},
 	}
+	bodiesLeft := feedBodiesBudget
 	for i, item := range posts.Items {
 		card := cardOf(item)
 		id, _ := item["id"].(string)
@@ -172,8 +173,9 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 			Creator:     card.AuthorName,
 			Description: card.Summary,
 		}
-		if body, ok := bodies[id]; ok {
-			entry.Content = absoluteLinks(body, origin)
+		if body, ok := bodies[id]; ok && len(body) <= bodiesLeft {
+			entry.Content = absoluteLinks(balancedHTML(body), origin)
+			bodiesLeft -= len(body)
 		}
 		if i == 0 {
 			doc.Channel.LastBuildDate = entry.PubDate
@@ -186,8 +188,15 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 	if err := xml.NewEncoder(&buf).Encode(doc); err != nil {
 		return nil, nil, err
 	}
-	return buf.Bytes(), deps, nil
+	body, err := compressLarge(buf.Bytes())
+	return body, deps, err
 }
+
+// feedBodiesBudget bounds the bodies one feed carries: the newest posts'
+// bodies until this many bytes, then summaries and links only. A feed of
+// twenty posts of a megabyte each would be rebuilt for every reader, and
+// no reader wants it.
+const feedBodiesBudget = 1 << 20
 
 // readableBodies are the bodies a guest may read of the listed posts, by
 // post id, as the postContents view rule in force decides.
@@ -220,7 +229,7 @@ func readableBodies(app core.App, items []map[string]any) (map[string]string, er
 
 // rootRelative finds the links and sources of a body that start at the
 // server's root (an uploaded image, another post): "/x" but not "//x".
-var rootRelative = regexp.MustCompile(`(\s(?:href|src)=")/([^/"])`)
+var rootRelative = regexp.MustCompile(`(\s(?:href|src)=")/([^/])`)
 
 // absoluteLinks makes a body's root-relative links absolute on origin:
 // a feed reader shows the body away from the blog.

@@ -148,9 +148,9 @@ func (p *sitePages) buildAuthor(app core.App, username string, n int) ([]byte, [
 	listing.Level, listing.ShowAuthor = "h3", false
 
 	profile := &authorView{
-		Name:     user.GetString("name"),
+		Name:     validText(user.GetString("name")),
 		Username: username,
-		Bio:      user.GetString("bio"),
+		Bio:      validText(user.GetString("bio")),
 		Avatar:   fileURL(origin, user.Collection().Id, user.Id, user.GetString("avatar")),
 	}
 	if profile.Name == "" {
@@ -253,7 +253,7 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 	shown := &postPage{postCard: card}
 	shown.Locked, _ = view["locked"].(bool)
 	if body, ok := view["body"].(string); ok && !shown.Locked {
-		shown.Body = template.HTML(body) // sanitized on every write path
+		shown.Body = template.HTML(balancedHTML(body)) // sanitized on every write path
 	}
 	// a post imported with an old date was "modified" when it was saved
 	_, modified := readableDate(max(post.GetString("updated"), post.GetString("published")))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // The pages' templates, one per page plus the layout they share, built
@@ -30,7 +32,11 @@ var pageFiles embed.FS
 var pageTemplates = parsePageTemplates("home", "author", "post", "not_found", "app")
 
 func parsePageTemplates(names ...string) map[string]*template.Template {
-	funcs := template.FuncMap{"price": formatPrice}
+	funcs := template.FuncMap{
+		"price": formatPrice,
+		// Open Graph writes locales as ll_CC
+		"ogLocale": func(language string) string { return strings.ReplaceAll(language, "-", "_") },
+	}
 	pages := map[string]*template.Template{}
 	for _, name := range names {
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
@@ -212,7 +218,7 @@ const descriptionLength = 160
 // cardOf is the listing card of item, a post as the listing API
 // serializes it (with expand.author).
 func cardOf(item map[string]any) postCard {
-	str := func(k string) string { s, _ := item[k].(string); return s }
+	str := func(k string) string { s, _ := item[k].(string); return validText(s) }
 	card := postCard{
 		Title:    str("title"),
 		URL:      postPath(str("slug")),
@@ -230,6 +236,7 @@ func cardOf(item map[string]any) postCard {
 		if author, ok := expand["author"].(map[string]any); ok && author != nil {
 			username, _ := author["username"].(string)
 			name, _ := author["name"].(string)
+			name = validText(name)
 			if name == "" {
 				name = username
 			}
@@ -265,4 +272,31 @@ func withoutKeys(record map[string]any, keys ...string) map[string]any {
 		delete(copied, k)
 	}
 	return copied
+}
+
+// validText is s with any byte that is not UTF-8 (a multipart form takes
+// any bytes) replaced, as the JSON and XML of the same values have it:
+// pages are sent as UTF-8.
+func validText(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// balancedHTML is a sanitized body with its elements balanced, as a
+// browser would read it inside the element a page puts it in: a body
+// that closes more than it opened, or leaves an element open, cannot
+// close or swallow the page's own elements around it.
+func balancedHTML(body string) string {
+	container := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := html.ParseFragment(strings.NewReader(body), container)
+	if err != nil {
+		return html.EscapeString(body)
+	}
+	var out strings.Builder
+	out.Grow(len(body))
+	for _, n := range nodes {
+		if err := html.Render(&out, n); err != nil {
+			return html.EscapeString(body)
+		}
+	}
+	return out.String()
 }

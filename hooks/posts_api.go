@@ -54,7 +54,11 @@ func (api *postsApi) list(e *core.RequestEvent) error {
 		cacheKey = "" // valid, yet not normalizable: answered uncached
 	}
 	answer, err := api.cached(cacheKey, func() (any, []string, error) {
-		return listPublishedPosts(e.App, lq, key)
+		page, deps, err := listPublishedPosts(e.App, lq, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		return page, append(deps, countsShown(page.Items)...), nil
 	})
 	if err != nil {
 		return e.InternalServerError("Failed to list the posts.", err)
@@ -96,12 +100,25 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 			return nil, nil, errPostNotFound
 		}
 		view, err := postView(e.App, guest, post.Id)
-		return view, []string{depPost(post.Id), depAuthor(post.GetString("author"))}, err
+		return view, []string{depPost(post.Id), depCount(post.Id), depAuthor(post.GetString("author"))}, err
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to load the post.", err)
 	}
 	return writeCachedAnswer(e, answer, "public, no-cache")
+}
+
+// countsShown are the dependencies on the commentsCount of each post in
+// items: a comment writes the new count into the answers that have them
+// (patchCommentsCount), and leaves every other answer on the post (a
+// page, a feed) alone.
+func countsShown(items []map[string]any) []string {
+	deps := make([]string, 0, len(items))
+	for _, item := range items {
+		id, _ := item["id"].(string)
+		deps = append(deps, depCount(id))
+	}
+	return deps
 }
 
 // guestRequestInfo is the request info of a reader who is not signed in.

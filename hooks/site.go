@@ -41,6 +41,7 @@ func loadSite(app core.App) (siteSettings, error) {
 		}
 		return site, err
 	}
+	site.Name, site.Description = validText(site.Name), validText(site.Description)
 	return site, nil
 }
 

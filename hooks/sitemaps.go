@@ -50,9 +50,9 @@ func (p *sitePages) sitemapIndex(e *core.RequestEvent) error {
 	return writeCachedAs(e, answer, xmlContentType, p.cacheControl)
 }
 
-// sitemap is GET /sitemaps/{name}: posts-N.xml or pages-N.xml, stored and
-// sent gzipped (the largest are megabytes of text), or unzipped for a
-// client that does not take gzip.
+// sitemap is GET /sitemaps/{name}: posts-N.xml or pages-N.xml, a large
+// one stored and sent gzipped (a full one is a megabyte of text), or
+// unzipped for a client that does not take gzip.
 func (p *sitePages) sitemap(e *core.RequestEvent) error {
 	kind, n, ok := parseSitemapName(e.Request.PathValue("name"))
 	if !ok {
@@ -67,7 +67,7 @@ func (p *sitePages) sitemap(e *core.RequestEvent) error {
 	if err != nil {
 		return e.InternalServerError("Failed to build the sitemap.", err)
 	}
-	return writeGzippedAnswer(e, answer, xmlContentType, p.cacheControl)
+	return writeXMLAnswer(e, answer, xmlContentType, p.cacheControl)
 }
 
 // parseSitemapName reads "posts-3.xml" as (posts, 3); any other spelling
@@ -82,11 +82,15 @@ func parseSitemapName(name string) (kind string, n int, ok bool) {
 		return "", 0, false
 	}
 	n, err := strconv.Atoi(number)
-	if err != nil || n < 1 || strconv.Itoa(n) != number {
+	if err != nil || n < 1 || n > maxSitemapFiles || strconv.Itoa(n) != number {
 		return "", 0, false
 	}
 	return kind, n, true
 }
+
+// maxSitemapFiles bounds the number in a sitemap's name: far past any
+// blog (a billion URLs), and no offset overflow.
+const maxSitemapFiles = 100_000
 
 func sitemapPath(kind string, n int) string {
 	return "/sitemaps/" + kind + "-" + strconv.Itoa(n) + ".xml"
@@ -175,9 +179,22 @@ type sitemapEntry struct {
 }
 
 func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []string, error) {
+	// a file past the last is answered from the kept totals, before an
+	// offset query that would walk every post to find nothing
+	urls, err := publishedCount(app, "")
+	if kind == pagesSitemap {
+		urls, err = publishedAuthorsCount(app)
+		urls++ // the home page
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if (n-1)*sitemapURLs >= urls {
+		return nil, nil, errPageNotFound
+	}
+
 	origin := siteOrigin(app, p.publicURL)
 	var entries []sitemapEntry
-	var err error
 	if kind == postsSitemap {
 		entries, err = postsSitemapEntries(app, n)
 	} else {
@@ -205,15 +222,40 @@ func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []st
 	}
 	raw.WriteString("</urlset>\n")
 
+	body, err := compressLarge(raw.Bytes())
+	return body, sitemapDeps, err
+}
+
+// largeAnswer is the size from which an XML answer (a sitemap, a feed of
+// long posts) is kept gzipped: about a fifth of the memory, within
+// maxCachedAnswerSize, sent as it is to the clients that take gzip
+// (crawlers and feed readers do).
+const largeAnswer = 256 << 10
+
+// compressLarge gzips raw when it is a large answer (writeXMLAnswer tells
+// the two apart by gzip's magic number, which XML cannot start with).
+func compressLarge(raw []byte) ([]byte, error) {
+	if len(raw) < largeAnswer {
+		return raw, nil
+	}
 	var zipped bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&zipped, gzip.BestSpeed)
-	if _, err := zw.Write(raw.Bytes()); err != nil {
-		return nil, nil, err
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
 	}
 	if err := zw.Close(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return zipped.Bytes(), sitemapDeps, nil
+	return zipped.Bytes(), nil
+}
+
+// writeXMLAnswer sends a cached XML answer, kept gzipped or not
+// (compressLarge).
+func writeXMLAnswer(e *core.RequestEvent, a cachedAnswer, contentType, cacheControl string) error {
+	if bytes.HasPrefix(a.body, []byte{0x1f, 0x8b}) {
+		return writeGzippedAnswer(e, a, contentType, cacheControl)
+	}
+	return writeCachedAs(e, a, contentType, cacheControl)
 }
 
 // postsSitemapEntries are the published posts of file n, oldest first,

@@ -55,7 +55,7 @@ func bindSitePages(app core.App, pages *sitePages, dir string) {
 			e.Router.GET("/{path...}", func(re *core.RequestEvent) error {
 				p := re.Request.URL.Path
 				// an unknown API path is an API error, not a page
-				if strings.HasPrefix(p, "/api/") {
+				if p == "/api" || strings.HasPrefix(p, "/api/") {
 					return re.NotFoundError("", nil)
 				}
 				if files != nil && isFile(files, strings.TrimPrefix(path.Clean(p), "/")) {

@@ -106,13 +106,22 @@ async function logout() {
 
 let navigated = false;
 
-// links inside the app navigate without reloading; the API, the
-// dashboard and other sites are left to the browser
+// links to the app's pages navigate without reloading; anything else
+// (other sites included) is left to the browser
 document.addEventListener('click', (e) => {
   const a = e.target.closest('a[href]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   if (a.origin !== location.origin || a.target || a.hasAttribute('download')) return;
-  if (a.pathname.startsWith('/api/') || a.pathname.startsWith('/_/') || a.getAttribute('href').startsWith('#')) return;
+  if (a.getAttribute('href').startsWith('#')) return;
+  // only the app's own pages: feeds, the sitemap, the API, the dashboard
+  // and files are the browser's to load
+  let path = '';
+  try {
+    path = decodeURI(a.pathname);
+  } catch {
+    return;
+  }
+  if (!routes.some(([pattern]) => pattern.test(path))) return;
   e.preventDefault();
   navigate(a.pathname + a.search);
 });
