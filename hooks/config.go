@@ -150,6 +150,11 @@ func configFromEnviron(environ []string) Config {
 func LoadConfig(getenv func(string) string) Config {
 	c := DefaultConfig()
 	c.PublicURL = strings.TrimRight(getenv("BLOG_PUBLIC_URL"), "/")
+	if _, err := c.publicBase(); c.PublicURL != "" && err != nil {
+		c.warnings = append(c.warnings, fmt.Sprintf("BLOG_PUBLIC_URL must be an absolute http(s) URL such as "+
+			"https://blog.example.com, not %q: pages link to the Application URL of the settings instead, "+
+			"and payments stay off", c.PublicURL))
+	}
 	c.ListingMaxAge = c.wholeNumber(getenv, "BLOG_LISTING_MAX_AGE", defaultListingMaxAge, 0)
 	c.CommentsPerMinute = c.wholeNumber(getenv, "BLOG_COMMENTS_PER_MINUTE", defaultCommentsPerMinute, 0)
 

@@ -42,3 +42,25 @@ func TestConfigWarnsOfMisspelledVariables(t *testing.T) {
 		t.Fatalf("alipay set %v, stripe set %v", c.Alipay.set(), c.Stripe.set())
 	}
 }
+
+func TestConfigWarnsOfAPublicURLThatIsNotOne(t *testing.T) {
+	t.Parallel()
+	for value, warned := range map[string]bool{
+		"":                          false,
+		"https://blog.example.com":  false,
+		"http://127.0.0.1:8090/":    false,
+		"https://example.com/blog/": false,
+		"blog.example.com":          true,
+		"ftp://blog.example.com":    true,
+		"https://":                  true,
+		"://x":                      true,
+	} {
+		c := configFromEnviron([]string{"BLOG_PUBLIC_URL=" + value})
+		if got := len(c.warnings) > 0; got != warned {
+			t.Errorf("BLOG_PUBLIC_URL=%q: warnings %q", value, c.warnings)
+		}
+		if base, err := c.publicBase(); warned && (err == nil || base != "") {
+			t.Errorf("BLOG_PUBLIC_URL=%q is used: %q", value, base)
+		}
+	}
+}

@@ -24,10 +24,11 @@ type sitePages struct {
 }
 
 func newSitePages(cache *publicCache, config Config) *sitePages {
+	publicURL, _ := config.publicBase() // "" when unset or unusable (warned at start)
 	return &sitePages{
 		cache:        cache,
 		cacheControl: listingCacheControl(config.ListingMaxAge),
-		publicURL:    config.PublicURL,
+		publicURL:    publicURL,
 		publicDir:    config.PublicDir,
 	}
 }
