@@ -86,7 +86,8 @@ mapfile -t files < <(grep -o '/sitemaps/[a-z]*-[0-9]*\.xml' "$work/index.xml")
 urls=0
 for f in "${files[@]}"; do
   cold "$f"
-  n=$(gzip -dc "$work/body" | grep -o '<url>' | wc -l)
+  # a large file comes gzipped, a small one as it is
+  n=$( (gzip -dc "$work/body" 2>/dev/null || cat "$work/body") | grep -o '<url>' | wc -l)
   urls=$((urls + n))
 done
 published=$(curl -fs "$base/api/blog/posts?perPage=1" | sed -n 's/.*"totalItems":\([0-9]*\).*/\1/p')
