@@ -154,8 +154,8 @@ func postsSitemapDates(app core.App) ([]string, error) {
 		}
 		params := dbx.Params{"size": sitemapURLs, "published": after.Published, "id": after.Id}
 		var lastmod string
-		err := app.DB().NewQuery(`SELECT COALESCE(MAX(updated), '') FROM (SELECT updated FROM {{posts}}
-			WHERE ` + from + ` ORDER BY published, id LIMIT {:size})`).Bind(params).Row(&lastmod)
+		err := app.DB().NewQuery(`SELECT COALESCE(MAX(changed), '') FROM (SELECT MAX(updated, published) AS changed
+			FROM {{posts}} WHERE ` + from + ` ORDER BY published, id LIMIT {:size})`).Bind(params).Row(&lastmod)
 		if err != nil || lastmod == "" {
 			return dates, err
 		}
@@ -260,14 +260,15 @@ func writeXMLAnswer(e *core.RequestEvent, a cachedAnswer, contentType, cacheCont
 
 // postsSitemapEntries are the published posts of file n, oldest first,
 // each dated by its latest change (a new body moves the post's updated
-// date too). The offset walks the index, not the rows.
+// date too), or its publication when that came later (a post imported
+// with its date, or published after its last edit). The offset walks the index, not the rows.
 func postsSitemapEntries(app core.App, n int) ([]sitemapEntry, error) {
 	var rows []struct {
 		Slug    string `db:"slug"`
 		Lastmod string `db:"lastmod"`
 	}
 	err := app.DB().NewQuery(`
-		SELECT slug, updated AS lastmod FROM {{posts}}
+		SELECT slug, MAX(updated, published) AS lastmod FROM {{posts}}
 		WHERE status = 'published'
 		ORDER BY published, id
 		LIMIT {:size} OFFSET {:offset}`).
