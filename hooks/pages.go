@@ -261,7 +261,16 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 	canonical := origin + card.URL
 	description := shortDescription(card.Summary, descriptionLength)
 	if description == "" {
-		description = shortDescription(site.Description, descriptionLength)
+		// no summary (a paid post's is never made from its body): what a
+		// link preview can still say of it
+		description = "A post on " + site.Name + "."
+		if card.AuthorName != "" {
+			description = "A post by " + card.AuthorName + " on " + site.Name + "."
+		}
+		if shown.Locked {
+			description += " Reading it costs " + formatPrice(card.Price, card.Currency) + "."
+		}
+		description = shortDescription(description, descriptionLength)
 	}
 
 	posting := map[string]any{
