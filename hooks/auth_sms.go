@@ -404,26 +404,45 @@ func (s *smsCodes) sendDue(ctx context.Context, app core.App) error {
 		}
 
 		attempts := message.GetInt("attempts") + 1
-		message.Set("attempts", attempts)
+		outcome := map[string]any{"attempts": attempts}
 		switch {
 		case err == nil:
-			message.Set("status", "sent")
-			message.Set("payload", "") // the code leaves the server's storage
-			message.Set("lastError", "")
+			outcome["status"] = "sent"
+			outcome["payload"] = "" // the code leaves the server's storage
+			outcome["lastError"] = ""
 		case attempts >= smsMaxAttempts:
-			message.Set("status", "failed")
-			message.Set("payload", "")
-			message.Set("lastError", sendError(err))
+			outcome["status"] = "failed"
+			outcome["payload"] = ""
+			outcome["lastError"] = sendError(err)
 		default:
-			message.Set("lastError", sendError(err))
-			message.Set("nextAttempt", time.Now().UTC().Add(time.Duration(1<<attempts)*time.Second))
+			outcome["lastError"] = sendError(err)
+			outcome["nextAttempt"] = time.Now().UTC().Add(time.Duration(1<<attempts) * time.Second)
 		}
-		if saveErr := app.Save(message); saveErr != nil {
+		if saveErr := saveSendOutcome(app, message.Id, outcome); saveErr != nil {
 			// one message that cannot be saved must not hold up the others
 			app.Logger().Error("SMS outbox: saving a send's outcome failed", "id", message.Id, "error", saveErr)
 		}
 	}
 	return nil
+}
+
+// saveSendOutcome records what a send did, unless the text stopped being
+// pending while it was being sent (a newer code replaced it): that text
+// stays given up, and is never tried again.
+func saveSendOutcome(app core.App, id string, outcome map[string]any) error {
+	return app.RunInTransaction(func(tx core.App) error {
+		message, err := tx.FindRecordById(smsOutboxCollection, id)
+		if err != nil {
+			return err
+		}
+		if message.GetString("status") != "pending" {
+			return nil
+		}
+		for field, value := range outcome {
+			message.Set(field, value)
+		}
+		return tx.Save(message)
+	})
 }
 
 // sendError is what the outbox shows of a failed send: without the
