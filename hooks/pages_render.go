@@ -284,19 +284,37 @@ func validText(s string) string {
 // balancedHTML is a sanitized body with its elements balanced, as a
 // browser would read it inside the element a page puts it in: a body
 // that closes more than it opened, or leaves an element open, cannot
-// close or swallow the page's own elements around it.
+// close or swallow the page's own elements around it. One pass of the
+// parser does not always reach a form the parser reads back unchanged
+// (nested list items inside a table, say), so it runs until it does; a
+// body that never settles is shown as text.
 func balancedHTML(body string) string {
+	for range 4 {
+		balanced, ok := parseAndRender(body)
+		if !ok {
+			break
+		}
+		if balanced == body {
+			return balanced
+		}
+		body = balanced
+	}
+	return "<p>" + html.EscapeString(body) + "</p>"
+}
+
+// parseAndRender reads body as the content of a <div> and writes it back.
+func parseAndRender(body string) (string, bool) {
 	container := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(strings.NewReader(body), container)
 	if err != nil {
-		return html.EscapeString(body)
+		return "", false
 	}
 	var out strings.Builder
 	out.Grow(len(body))
 	for _, n := range nodes {
 		if err := html.Render(&out, n); err != nil {
-			return html.EscapeString(body)
+			return "", false
 		}
 	}
-	return out.String()
+	return out.String(), true
 }
