@@ -6,11 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/spf13/cast"
 )
 
 // feedItems is how many posts a feed holds: the latest.
@@ -164,7 +166,7 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 	for i, item := range posts.Items {
 		card := cardOf(item)
 		id, _ := item["id"].(string)
-		published, _ := types.ParseDateTime(dateString(item["published"]))
+		published, _ := types.ParseDateTime(cast.ToString(item["published"]))
 		entry := rssItem{
 			Title:       card.Title,
 			Link:        origin + card.URL,
@@ -234,10 +236,5 @@ var rootRelative = regexp.MustCompile(`(\s(?:href|src)=")/([^/])`)
 // absoluteLinks makes a body's root-relative links absolute on origin:
 // a feed reader shows the body away from the blog.
 func absoluteLinks(body, origin string) string {
-	return rootRelative.ReplaceAllString(body, "${1}"+regexpLiteral(origin)+"/${2}")
-}
-
-// regexpLiteral escapes $ in a replacement text.
-func regexpLiteral(s string) string {
-	return string(bytes.ReplaceAll([]byte(s), []byte("$"), []byte("$$")))
+	return rootRelative.ReplaceAllString(body, "${1}"+strings.ReplaceAll(origin, "$", "$$")+"/${2}")
 }

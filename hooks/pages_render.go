@@ -3,7 +3,6 @@ package hooks
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/spf13/cast"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -225,13 +225,8 @@ func cardOf(item map[string]any) postCard {
 		Currency: str("currency"),
 		Summary:  str("summary"),
 	}
-	card.Price, _ = item["price"].(float64)
-	if card.Price == 0 {
-		if n, ok := item["price"].(json.Number); ok {
-			card.Price, _ = n.Float64()
-		}
-	}
-	card.Date, card.Published = readableDate(dateString(item["published"]))
+	card.Price = cast.ToFloat64(item["price"])
+	card.Date, card.Published = readableDate(cast.ToString(item["published"]))
 	if expand, ok := item["expand"].(map[string]any); ok {
 		if author, ok := expand["author"].(map[string]any); ok && author != nil {
 			username, _ := author["username"].(string)
@@ -244,19 +239,6 @@ func cardOf(item map[string]any) postCard {
 		}
 	}
 	return card
-}
-
-// dateString is a record field's date as stored text.
-func dateString(v any) string {
-	switch d := v.(type) {
-	case types.DateTime:
-		return d.String()
-	case string:
-		return d
-	case interface{ String() string }:
-		return d.String()
-	}
-	return ""
 }
 
 // withoutKeys is a copy of a record's JSON without keys: a page's initial
