@@ -22,7 +22,7 @@ test('logout ends one session and leaves the others', async () => {
 
   const me = await first.send('/api/blog/me', {});
   assert.equal(me.record.username, first.authStore.record.username);
-  assert.deepEqual(me.stats, { posts: 0, drafts: 0, comments: 0 });
+  assert.deepEqual(me.stats, { posts: 0, drafts: 0, scheduled: 0, comments: 0 });
 
   await first.send('/api/blog/auth/logout', { method: 'POST' });
   await expectStatus(first.collection('users').authRefresh(), 401);

@@ -8,14 +8,15 @@ import (
 )
 
 type meStats struct {
-	Posts    int `json:"posts"`
-	Drafts   int `json:"drafts"`
-	Comments int `json:"comments"`
+	Posts     int `json:"posts"`
+	Drafts    int `json:"drafts"`
+	Scheduled int `json:"scheduled"`
+	Comments  int `json:"comments"`
 }
 
 // me is GET /api/blog/me: the caller's own record, with the fields only its owner sees
-// (email, phone), and how many posts (drafts included), drafts and
-// comments they have.
+// (email, phone), and how many posts (drafts and scheduled ones
+// included), drafts, scheduled posts and comments they have.
 func me(e *core.RequestEvent) error {
 	record, err := e.App.FindRecordById(usersCollection, e.Auth.Id)
 	if err != nil {
@@ -32,6 +33,9 @@ func me(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 	if err := count(postsCollection, dbx.HashExp{"author": record.Id, "status": statusDraft}, &stats.Drafts); err != nil {
+		return e.InternalServerError("", err)
+	}
+	if err := count(postsCollection, dbx.HashExp{"author": record.Id, "status": statusScheduled}, &stats.Scheduled); err != nil {
 		return e.InternalServerError("", err)
 	}
 	if err := count(commentsCollection, dbx.HashExp{"author": record.Id}, &stats.Comments); err != nil {

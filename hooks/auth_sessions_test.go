@@ -242,7 +242,7 @@ func TestMe(t *testing.T) {
 			ExpectedStatus: 200,
 			ExpectedContent: []string{
 				`"phone":"+8613812345678"`, `"email":"alice@example.com"`, `"username":"alice"`,
-				`"stats":{"posts":3,"drafts":1,"comments":3}`,
+				`"stats":{"posts":3,"drafts":1,"scheduled":0,"comments":3}`,
 			},
 			NotExpectedContent: []string{"tokenKey", "password"},
 		},
@@ -252,7 +252,7 @@ func TestMe(t *testing.T) {
 			URL:                "/api/blog/me",
 			Headers:            auth(fx.bobToken),
 			ExpectedStatus:     200,
-			ExpectedContent:    []string{`"username":"bob"`, `"stats":{"posts":1,"drafts":0,"comments":3}`},
+			ExpectedContent:    []string{`"username":"bob"`, `"stats":{"posts":1,"drafts":0,"scheduled":0,"comments":3}`},
 			NotExpectedContent: []string{"alice", "+86"},
 		},
 		{

@@ -43,6 +43,20 @@ type Config struct {
 	// warnings are what loading found wrong and replaced with a default;
 	// Register logs them.
 	warnings []string
+
+	// clock, when set, is the time as the posts' dates are judged by it:
+	// whether a date is in the future, when a scheduled post is due
+	// (tests move it; see now)
+	clock func() time.Time
+}
+
+// now is the time the posts' dates are judged by: the clock's, else the
+// system's.
+func (c Config) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
+	}
+	return time.Now()
 }
 
 // SMSConfig is how sign-in codes are sent.

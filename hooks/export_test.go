@@ -3,6 +3,7 @@ package hooks
 import (
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/ganigeorgiev/fexpr"
 )
@@ -25,4 +26,10 @@ func init() {
 // were parsed so far in this test binary.
 func OutOfBoundsFilterParses() int64 {
 	return outOfBoundsFilterParses.Load()
+}
+
+// SetClock makes now the time the blog judges the posts' dates by: when
+// a scheduled post is due, whether a date is in the future.
+func (c *Config) SetClock(now func() time.Time) {
+	c.clock = now
 }

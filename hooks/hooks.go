@@ -39,7 +39,7 @@ func Register(app core.App, config Config) {
 	// the invariants of each collection, on every write path
 	bindUsers(app)
 	bindImageNames(app)
-	bindPosts(app)
+	bindPosts(app, config.now)
 	bindPostContents(app)
 	bindComments(app)
 	bindCommentsLimit(app, config.CommentsPerMinute)
@@ -59,6 +59,7 @@ func Register(app core.App, config Config) {
 	bindAuthTokens(app)
 	api.sms.bind(app)
 	api.payments.bindReconcile(app)
+	bindScheduledPublishing(app, config.now)
 	bindPaymentEvents(app)
 
 	// realtime: lighter clients, then live comments, after the hooks that

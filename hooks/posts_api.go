@@ -11,6 +11,7 @@ import (
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/spf13/cast"
 
 	"blogbase/internal/content"
@@ -155,6 +156,9 @@ type postForm struct {
 	Status   *string
 	Price    *float64
 	Currency *string
+	// Published is the publication date: the date to publish a scheduled
+	// post at, or an imported post's; "" clears it
+	Published *string
 }
 
 // readPostForm reads the post fields from a JSON, form-encoded or
@@ -211,6 +215,13 @@ func readPostForm(e *core.RequestEvent) (*postForm, error) {
 		Price:    number("price"),
 		Currency: text("currency"),
 	}
+	// a date PocketBase cannot read would be stored as none
+	form.Published = text("published")
+	if form.Published != nil && *form.Published != "" {
+		if date, _ := types.ParseDateTime(*form.Published); date.IsZero() {
+			errs["published"] = validation.NewError("validation_invalid_date", "Must be a date, such as 2030-01-02T15:04:05Z.")
+		}
+	}
 	if len(errs) > 0 {
 		return nil, e.BadRequestError("Invalid post data.", errs)
 	}
@@ -235,6 +246,9 @@ func (form *postForm) applyTo(post *core.Record) {
 	}
 	if form.Price != nil {
 		post.Set("price", *form.Price)
+	}
+	if form.Published != nil {
+		post.Set("published", *form.Published)
 	}
 }
 

@@ -23,27 +23,34 @@ const (
 
 	statusDraft     = "draft"
 	statusPublished = "published"
+	statusScheduled = "scheduled" // published by the server at its date (see posts_schedule.go)
 	defaultCurrency = "CNY"
 )
 
 // bindPosts keeps the invariants of posts on every write path: the
 // collections and batch APIs, the dashboard, the custom routes and Go code.
-func bindPosts(app core.App) {
-	app.OnRecordCreate(postsCollection).BindFunc(createPostWithContent)
-	app.OnRecordUpdate(postsCollection).BindFunc(completeUpdatedPost)
-	app.OnRecordValidate(postsCollection).BindFunc(validatePost)
-
+// now is the time the publication dates are judged by.
+func bindPosts(app core.App, now func() time.Time) {
+	app.OnRecordCreate(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		return createPostWithContent(e, now)
+	})
+	app.OnRecordUpdate(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		return completeUpdatedPost(e, now)
+	})
+	app.OnRecordValidate(postsCollection).BindFunc(func(e *core.RecordEvent) error {
+		return validatePost(e, now)
+	})
 }
 
 // createPostWithContent saves a new post and its empty postContents record
 // in one transaction, so that no post ever exists without its body record.
-func createPostWithContent(e *core.RecordEvent) error {
+func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 	return inTransaction(e, func(tx core.App) error {
 		// commentsCount belongs to the server: a new post has no comments,
 		// whatever the client, the dashboard or Go code set, and updates
 		// never change it (see completeUpdatedPost)
 		e.Record.Set("commentsCount", 0)
-		if err := completePost(tx, e.Record, ""); err != nil {
+		if err := completePost(tx, e.Record, "", now); err != nil {
 			return err
 		}
 		if err := e.Next(); err != nil {
@@ -66,13 +73,15 @@ func createPostWithContent(e *core.RecordEvent) error {
 // and commentsCount is carried over, because the comment hooks keep that
 // column with SQL and a record loaded before a comment arrived must not
 // write its stale count back.
-func completeUpdatedPost(e *core.RecordEvent) error {
+func completeUpdatedPost(e *core.RecordEvent, now func() time.Time) error {
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
-			Author        string `db:"author"`
-			Slug          string `db:"slug"`
-			Summary       string `db:"summary"`
-			CommentsCount int    `db:"commentsCount"`
+			Author        string         `db:"author"`
+			Slug          string         `db:"slug"`
+			Summary       string         `db:"summary"`
+			CommentsCount int            `db:"commentsCount"`
+			Status        string         `db:"status"`
+			Published     types.DateTime `db:"published"`
 		}
 		if err := readStoredRow(tx, e.Record, &stored); err != nil {
 			return err
@@ -87,7 +96,8 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 		if err := completeSummary(tx, e.Record, stored.Summary); err != nil {
 			return err
 		}
-		if err := completePost(tx, e.Record, stored.Slug); err != nil {
+		publishBeforeDate(e.Record, stored.Status, stored.Published, now())
+		if err := completePost(tx, e.Record, stored.Slug, now); err != nil {
 			return err
 		}
 		return e.Next()
@@ -98,7 +108,7 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 // status, currency, a unique slug from the title (see completeSlug; stored
 // is the slug saved before this write, "" for a new post) and the first
 // publication date.
-func completePost(tx core.App, post *core.Record, stored string) error {
+func completePost(tx core.App, post *core.Record, stored string, now func() time.Time) error {
 	post.Set("title", strings.TrimSpace(post.GetString("title")))
 	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
 
@@ -109,10 +119,22 @@ func completePost(tx core.App, post *core.Record, stored string) error {
 		post.Set("currency", defaultCurrency)
 	}
 	if post.GetString("status") == statusPublished && post.GetDateTime("published").IsZero() {
-		post.Set("published", types.NowDateTime())
+		post.Set("published", now())
 	}
 
 	return completeSlug(tx, post, stored)
+}
+
+// publishBeforeDate dates now a scheduled post published before its date
+// (the date left as it was): publishing it early means now, not refusing
+// the date of the schedule. A future date this very write gives, or a
+// draft's, is still refused (see checkPublicationDate).
+func publishBeforeDate(post *core.Record, storedStatus string, storedDate types.DateTime, now time.Time) {
+	date := post.GetDateTime("published")
+	if post.GetString("status") == statusPublished && storedStatus == statusScheduled &&
+		date.Equal(storedDate) && date.Time().After(now) {
+		post.Set("published", now)
+	}
 }
 
 // completeSummary makes the summary follow the body and the price until the
@@ -139,22 +161,60 @@ func completeSummary(tx core.App, post *core.Record, storedSummary string) error
 }
 
 // validatePost adds to the field validations what their options cannot
-// express, so that a client gets every field error in one answer.
-func validatePost(e *core.RecordEvent) error {
+// express, so that a client gets every field error in one answer. now is
+// the time the publication date is judged by.
+func validatePost(e *core.RecordEvent, now func() time.Time) error {
 	return validateRecord(e, func(errs fieldErrors) error {
 		post := e.Record
 		checkPrice(errs, post, "price", "validation_price_decimals")
-		// a date in the future would keep a post at the top of the
-		// listing until then; an old date (an imported post) is the
-		// author's to give
-		if post.GetString("status") == statusPublished && post.GetDateTime("published").Time().After(time.Now()) {
-			errs.add("published", validation.NewError("validation_published_future", "The publication date of a published post cannot be in the future."))
+		if err := checkPublicationDate(e.App, errs, post, now()); err != nil {
+			return err
 		}
 		if content.LooksLikeRecordId(post.GetString("slug")) {
 			errs.add("slug", validation.NewError("validation_slug_id_shape", "A slug cannot look like a record id; add a hyphen or change its length."))
 		}
 		return nil
 	})
+}
+
+// checkPublicationDate refuses, in errs, a date that does not fit the
+// post's status. A published post cannot be dated in the future: it would
+// stay at the top of the listing until then (an old date, an imported
+// post's, is the author's to give). A scheduled post needs a date to be
+// published at, in the future when the schedule is set or changed; a
+// schedule left as it was may have come due since (its post is published
+// at the next run), and editing that post's title must not fail for it.
+func checkPublicationDate(app core.App, errs fieldErrors, post *core.Record, now time.Time) error {
+	date := post.GetDateTime("published")
+	switch post.GetString("status") {
+	case statusPublished:
+		if date.Time().After(now) {
+			errs.add("published", validation.NewError("validation_published_future", "The publication date of a published post cannot be in the future."))
+		}
+	case statusScheduled:
+		if date.IsZero() {
+			errs.add("published", validation.NewError("validation_required", "A scheduled post needs the date to publish it at."))
+			return nil
+		}
+		if date.Time().After(now) {
+			return nil
+		}
+		if !post.IsNew() {
+			var stored struct {
+				Status    string         `db:"status"`
+				Published types.DateTime `db:"published"`
+			}
+			err := readStoredRow(app, post, &stored)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if err == nil && stored.Status == statusScheduled && stored.Published.Equal(date) {
+				return nil
+			}
+		}
+		errs.add("published", validation.NewError("validation_scheduled_past", "The publication date of a scheduled post must be in the future."))
+	}
+	return nil
 }
 
 // checkPrice refuses, in errs, an amount in the field with fractions of a
