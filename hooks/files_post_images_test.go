@@ -24,13 +24,13 @@ import (
 // The images of the scenarios (newImagesApp), by owner and the post
 // they are attached to.
 const (
-	imgAliceLoose  = "imgaliceloose01" // alice's, attached to nothing
-	imgAliceFree   = "imgalicefree001" // on alice's free published post
-	imgAlicePaid   = "imgalicepaid001" // on alice's paid post
-	imgAliceDraft  = "imgalicedraft01" // on alice's draft
-	imgBobLoose    = "imgbobloose0001"
-	imgBobPublic   = "imgbobpublic001" // on bob's published post
-	imagesInFixure = 6
+	imgAliceLoose   = "imgaliceloose01" // alice's, attached to nothing
+	imgAliceFree    = "imgalicefree001" // on alice's free published post
+	imgAlicePaid    = "imgalicepaid001" // on alice's paid post
+	imgAliceDraft   = "imgalicedraft01" // on alice's draft
+	imgBobLoose     = "imgbobloose0001"
+	imgBobPublic    = "imgbobpublic001" // on bob's published post
+	imagesInFixture = 6
 )
 
 // newImagesApp is newTestApp with the images above, saved from Go code.
@@ -97,9 +97,9 @@ func imagePost(t testing.TB, app core.App, id string) string {
 	return image.GetString("post")
 }
 
-// upload is a multipart body with fields and, unless fileField is "",
+// imageUpload is a multipart body with fields and, unless fileField is "",
 // one file, and the headers to send it with token.
-func upload(t testing.TB, token string, fields map[string]string, fileField, filename string, content []byte) (io.Reader, map[string]string) {
+func imageUpload(t testing.TB, token string, fields map[string]string, fileField, filename string, content []byte) (io.Reader, map[string]string) {
 	t.Helper()
 	body := new(bytes.Buffer)
 	mp := multipart.NewWriter(body)
@@ -183,9 +183,9 @@ func TestPostImageUploads(t *testing.T) {
 		var body io.Reader
 		var headers map[string]string
 		if f != nil {
-			body, headers = upload(t, token, fields, "file", f.name, f.content)
+			body, headers = imageUpload(t, token, fields, "file", f.name, f.content)
 		} else {
-			body, headers = upload(t, token, fields, "", "", nil)
+			body, headers = imageUpload(t, token, fields, "", "", nil)
 		}
 		return tests.ApiScenario{
 			Name: name, Method: http.MethodPost, URL: records, Body: body, Headers: headers,
@@ -193,7 +193,7 @@ func TestPostImageUploads(t *testing.T) {
 		}
 	}
 	noOwner := map[string]string{}
-	unchanged := imageCount("", imagesInFixure)
+	unchanged := imageCount("", imagesInFixture)
 
 	scenarios := []tests.ApiScenario{
 		scenario("guest uploading", "", noOwner, &file{"a.png", png}, 400, `"status":400`),
@@ -393,7 +393,7 @@ func TestPostImageRecords(t *testing.T) {
 			Body: strings.NewReader(`{"requests":[{"method":"POST","url":"/api/collections/postImages/records",` +
 				`"body":{"owner":"` + fx.aliceId + `","post":"` + fx.alicePaid + `"}}]}`),
 			Headers: jsonAuth(fx.bobToken), ExpectedStatus: 400, ExpectedContent: []string{`"status":400`},
-			AfterTestFunc: imageCount("", imagesInFixure),
+			AfterTestFunc: imageCount("", imagesInFixture),
 		},
 		{
 			Name: "other user attaching the owner's image in a batch", Method: http.MethodPost, URL: "/api/batch",
@@ -600,7 +600,7 @@ func TestBodySavesAttachImages(t *testing.T) {
 		`<p><img src="/api/files/postImages/` + imgAliceFree + `/` + name(imgAliceFree) + `"></p>`
 
 	rec := send(t, h, http.MethodPatch, "/api/collections/postContents/records/"+fx.alicePaidContent,
-		`{"body":`+jsonString(body)+`}`, fx.aliceToken)
+		`{"body":`+asJSONString(body)+`}`, fx.aliceToken)
 	expectCode(t, rec, 200)
 	for id, want := range map[string]string{
 		shown.Id: fx.alicePaid, elsewhere.Id: fx.alicePaid, linked.Id: fx.alicePaid,
@@ -614,7 +614,7 @@ func TestBodySavesAttachImages(t *testing.T) {
 	// the blog's routes, creating a post and changing its body
 	routed := addImage(t, app, "imgaliceroute01", fx.aliceId, "")
 	rec = send(t, h, http.MethodPost, "/api/blog/posts",
-		`{"title":"With a picture","body":`+jsonString(`<p><img src="/api/files/postImages/`+routed.Id+`/`+name(routed.Id)+`"></p>`)+`}`,
+		`{"title":"With a picture","body":`+asJSONString(`<p><img src="/api/files/postImages/`+routed.Id+`/`+name(routed.Id)+`"></p>`)+`}`,
 		fx.aliceToken)
 	expectCode(t, rec, 201)
 	var created struct{ Id string }
@@ -626,7 +626,7 @@ func TestBodySavesAttachImages(t *testing.T) {
 	}
 	patched := addImage(t, app, "imgalicepatch01", fx.aliceId, "")
 	rec = send(t, h, http.MethodPatch, "/api/blog/posts/"+fx.aliceDraft,
-		`{"body":`+jsonString(`<p><img src="/api/files/postImages/`+patched.Id+`/`+name(patched.Id)+`"></p>`)+`}`, fx.aliceToken)
+		`{"body":`+asJSONString(`<p><img src="/api/files/postImages/`+patched.Id+`/`+name(patched.Id)+`"></p>`)+`}`, fx.aliceToken)
 	expectCode(t, rec, 200)
 	if got := imagePost(t, app, patched.Id); got != fx.aliceDraft {
 		t.Errorf("route update: image on post %q, want %q", got, fx.aliceDraft)
@@ -635,7 +635,7 @@ func TestBodySavesAttachImages(t *testing.T) {
 	// a superuser editing alice's body attaches alice's images, never bob's
 	edited := addImage(t, app, "imgaliceedit001", fx.aliceId, "")
 	rec = send(t, h, http.MethodPatch, "/api/collections/postContents/records/"+fx.alicePublishedContent,
-		`{"body":`+jsonString(`<img src="/api/files/postImages/`+edited.Id+`/x.png"><img src="/api/files/postImages/`+imgBobLoose+`/x.png">`)+`}`,
+		`{"body":`+asJSONString(`<img src="/api/files/postImages/`+edited.Id+`/x.png"><img src="/api/files/postImages/`+imgBobLoose+`/x.png">`)+`}`,
 		fx.superuserToken)
 	expectCode(t, rec, 200)
 	if got := imagePost(t, app, edited.Id); got != fx.alicePublished {
@@ -676,8 +676,8 @@ func TestBodySavesAttachImages(t *testing.T) {
 	}
 }
 
-// jsonString is s as a JSON string.
-func jsonString(s string) string {
+// asJSONString is s as a JSON string.
+func asJSONString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
@@ -702,7 +702,7 @@ func TestPostImageUploadsInvalidateNothingPublic(t *testing.T) {
 			expectCode(t, send(t, h, http.MethodGet, target, "", ""), 200)
 		}
 		// changed behind the cache's back: an answer showing it was rebuilt
-		_, err := app.DB().NewQuery("UPDATE posts SET title = {:mark} || id").Bind(dbx.Params{"mark": mark(round)}).Execute()
+		_, err := app.DB().NewQuery("UPDATE posts SET title = {:mark} || id").Bind(dbx.Params{"mark": imagesRoundMark(round)}).Execute()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -712,14 +712,14 @@ func TestPostImageUploadsInvalidateNothingPublic(t *testing.T) {
 		for _, target := range answers {
 			rec := send(t, h, http.MethodGet, target, "", "")
 			expectCode(t, rec, 200)
-			if got := strings.Contains(rec.Body.String(), mark(round)); got != want {
+			if got := strings.Contains(rec.Body.String(), imagesRoundMark(round)); got != want {
 				t.Errorf("after %s: %s rebuilt %v, want %v", write, target, got, want)
 			}
 		}
 	}
 
 	warm()
-	body, headers := upload(t, fx.aliceToken, map[string]string{"post": fx.alicePublished}, "file", "a.png", pngBytes(t))
+	body, headers := imageUpload(t, fx.aliceToken, map[string]string{"post": fx.alicePublished}, "file", "a.png", pngBytes(t))
 	req := httptest.NewRequest(http.MethodPost, "/api/collections/postImages/records", body)
 	for k, v := range headers {
 		req.Header.Set(k, v)
@@ -733,7 +733,7 @@ func TestPostImageUploadsInvalidateNothingPublic(t *testing.T) {
 	rebuilt("writing images", false)
 
 	warm()
-	body, headers = upload(t, fx.aliceToken, nil, "cover", "cover.png", pngBytes(t))
+	body, headers = imageUpload(t, fx.aliceToken, nil, "cover", "cover.png", pngBytes(t))
 	req = httptest.NewRequest(http.MethodPatch, "/api/collections/posts/records/"+fx.alicePublished, body)
 	for k, v := range headers {
 		req.Header.Set(k, v)
@@ -744,4 +744,5 @@ func TestPostImageUploadsInvalidateNothingPublic(t *testing.T) {
 	rebuilt("setting a cover", true)
 }
 
-func mark(round int) string { return "round-" + string(rune('a'+round)) + " " }
+// imagesRoundMark marks the titles of one round of writes.
+func imagesRoundMark(round int) string { return "round-" + string(rune('a'+round)) + " " }

@@ -67,7 +67,7 @@ func TestPostCoverUploads(t *testing.T) {
 	record := "/api/collections/posts/records/" + fx.alicePublished
 
 	scenario := func(name, method, url, token string, fields map[string]string, filename string, content []byte, status int, expected ...string) tests.ApiScenario {
-		body, headers := upload(t, token, fields, "cover", filename, content)
+		body, headers := imageUpload(t, token, fields, "cover", filename, content)
 		return tests.ApiScenario{
 			Name: name, Method: method, URL: url, Body: body, Headers: headers,
 			ExpectedStatus: status, ExpectedContent: expected,
@@ -156,7 +156,7 @@ func TestCoversShown(t *testing.T) {
 		}
 		img := imgs[0]
 		if attr(img, "src") != card || attr(img, "width") != "480" || attr(img, "height") != "270" ||
-			attr(img, "loading") != "lazy" || !hasAttr(img, "alt") || !hasClass(img.Parent, "post-summary") {
+			attr(img, "loading") != "lazy" || !hasAttribute(img, "alt") || !hasClass(img.Parent, "post-summary") {
 			t.Errorf("%s: card cover %v", path, img.Attr)
 		}
 		if p.meta["og:image"] == blogURL+wide {
@@ -238,8 +238,8 @@ func TestCoversShown(t *testing.T) {
 	}
 }
 
-// hasAttr tells whether n has the attribute key, even empty.
-func hasAttr(n *html.Node, key string) bool {
+// hasAttribute tells whether n has the attribute key, even empty.
+func hasAttribute(n *html.Node, key string) bool {
 	for _, a := range n.Attr {
 		if a.Key == key {
 			return true
