@@ -57,14 +57,15 @@ func (p *sitePages) respondFeed(e *core.RequestEvent, answer cachedAnswer, err e
 }
 
 // rss is an RSS 2.0 document, with the content module (a post's whole
-// body), Dublin Core (its author's name) and Atom's self link, as feed
-// readers expect them.
+// body), Dublin Core (its author's name), Media RSS (its cover) and
+// Atom's self link, as feed readers expect them.
 type rss struct {
 	XMLName   xml.Name   `xml:"rss"`
 	Version   string     `xml:"version,attr"`
 	ContentNS string     `xml:"xmlns:content,attr"`
 	DCNS      string     `xml:"xmlns:dc,attr"`
 	AtomNS    string     `xml:"xmlns:atom,attr"`
+	MediaNS   string     `xml:"xmlns:media,attr"`
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -93,6 +94,17 @@ type rssItem struct {
 	Creator     string  `xml:"dc:creator,omitempty"`
 	Description string  `xml:"description"`
 	Content     string  `xml:"content:encoded,omitempty"`
+	// the cover, as the link previews show it: <enclosure> would need
+	// the thumbnail's length in bytes, unknown until it is made
+	Cover *rssMedia `xml:"media:content,omitempty"`
+}
+
+// rssMedia is a Media RSS picture of an item.
+type rssMedia struct {
+	URL    string `xml:"url,attr"`
+	Medium string `xml:"medium,attr"`
+	Width  int    `xml:"width,attr"`
+	Height int    `xml:"height,attr"`
 }
 
 // rssGUID names a post for good: its id, which outlives a new slug, so a
@@ -152,6 +164,7 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 		ContentNS: "http://purl.org/rss/1.0/modules/content/",
 		DCNS:      "http://purl.org/dc/elements/1.1/",
 		AtomNS:    "http://www.w3.org/2005/Atom",
+		MediaNS:   "http://search.yahoo.com/mrss/",
 		Channel: rssChannel{
 			Title:       title,
 			Link:        link,
@@ -174,6 +187,9 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 			PubDate:     published.Time().UTC().Format(time.RFC1123Z),
 			Creator:     card.AuthorName,
 			Description: card.Summary,
+		}
+		if cover := coverURL(origin, item, coverPreviewThumb); cover != "" {
+			entry.Cover = &rssMedia{URL: cover, Medium: "image", Width: coverPreviewWidth, Height: coverPreviewHeight}
 		}
 		if body, ok := bodies[id]; ok && len(body) <= bodiesLeft {
 			entry.Content = absoluteLinks(balancedHTML(body), origin)

@@ -189,7 +189,6 @@ func (p *sitePages) buildAuthor(app core.App, username string, n int) ([]byte, [
 			Canonical:   origin + listingPath(base, n),
 			OGType:      "profile",
 			OGTitle:     profile.Name,
-			Image:       profile.Avatar,
 			Feed:        &feedLink{Title: profile.Name + " · " + site.Name, URL: origin + base + "/rss.xml"},
 			JSONLD: map[string]any{
 				"@context":   "https://schema.org",
@@ -201,6 +200,9 @@ func (p *sitePages) buildAuthor(app core.App, username string, n int) ([]byte, [
 		Author:  profile,
 		Listing: listing,
 		Data:    pageData(site, map[string]any{"kind": "author", "author": byline, "page": posts}),
+	}
+	if profile.Avatar != "" {
+		pg.Head.Image = &pageImage{URL: profile.Avatar}
 	}
 	pg.Head.Prev, pg.Head.Next = absolute(origin, listing.Prev), absolute(origin, listing.Next)
 	body, err := renderPage("author", pg)
@@ -251,7 +253,7 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 
 	origin := siteOrigin(app, p.publicURL)
 	card := cardOf(view)
-	shown := &postPage{postCard: card}
+	shown := &postPage{postCard: card, CoverImage: coverURL("", view, coverPreviewThumb)}
 	shown.Locked, _ = view["locked"].(bool)
 	if body, ok := view["body"].(string); ok && !shown.Locked {
 		shown.Body = template.HTML(balancedHTML(body)) // sanitized on every write path
@@ -286,6 +288,21 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 		"isAccessibleForFree": !shown.Locked,
 		"publisher":           map[string]any{"@type": "Organization", "name": site.Name, "url": origin + "/"},
 	}
+	var preview *pageImage
+	if shown.CoverImage != "" {
+		preview = &pageImage{
+			URL:    coverURL(origin, view, coverPreviewThumb),
+			Width:  coverPreviewWidth,
+			Height: coverPreviewHeight,
+			Large:  true,
+		}
+		posting["image"] = map[string]any{
+			"@type":  "ImageObject",
+			"url":    preview.URL,
+			"width":  preview.Width,
+			"height": preview.Height,
+		}
+	}
 	if card.AuthorURL != "" {
 		posting["author"] = map[string]any{"@type": "Person", "name": card.AuthorName, "url": origin + card.AuthorURL}
 	}
@@ -298,6 +315,7 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 			Canonical:   canonical,
 			OGType:      "article",
 			OGTitle:     card.Title,
+			Image:       preview,
 			Published:   card.Published,
 			Modified:    modified,
 			Feed:        &feedLink{Title: site.Name, URL: origin + "/rss.xml"},

@@ -69,12 +69,21 @@ type pageHead struct {
 	NoIndex     bool
 	OGType      string // website, article or profile
 	OGTitle     string
-	Image       string // absolute; og:image, when the page has one
-	Published   string // article:published_time (RFC 3339)
-	Modified    string // article:modified_time
-	Prev, Next  string // absolute URLs of the neighbouring listing pages
+	Image       *pageImage // og:image, when the page has one
+	Published   string     // article:published_time (RFC 3339)
+	Modified    string     // article:modified_time
+	Prev, Next  string     // absolute URLs of the neighbouring listing pages
 	Feed        *feedLink
 	JSONLD      any
+}
+
+// pageImage is the picture a link preview shows of a page.
+type pageImage struct {
+	URL           string // absolute
+	Width, Height int    // 0 when not known
+	// Large asks for the large preview card, for a wide picture (a
+	// cover) rather than a small square one (an avatar)
+	Large bool
 }
 
 // feedLink is a page's <link rel="alternate"> to its RSS feed.
@@ -105,6 +114,7 @@ type postCard struct {
 	Price      float64
 	Currency   string
 	Summary    string
+	Cover      string // root-relative address of the cover's card thumbnail, or ""
 }
 
 // authorView is an author's profile above their posts.
@@ -118,9 +128,10 @@ type authorView struct {
 // postPage is a post as its page shows it.
 type postPage struct {
 	postCard
-	Mine   bool
-	Body   template.HTML // sanitized when saved; empty when locked
-	Locked bool
+	CoverImage string // root-relative address of the cover's wide thumbnail, or ""
+	Mine       bool
+	Body       template.HTML // sanitized when saved; empty when locked
+	Locked     bool
 }
 
 // renderPage executes the named page's template into an answer body.
@@ -166,6 +177,32 @@ func fileURL(origin, collectionId, recordId, name string) string {
 		return ""
 	}
 	return origin + "/api/files/" + url.PathEscape(collectionId) + "/" + url.PathEscape(recordId) + "/" + url.PathEscape(name)
+}
+
+// The thumbnails of a post's cover (the posts migration lists them):
+// the listing cards', and the one link previews and the post's page show.
+const (
+	coverCardThumb    = "480x270"
+	coverPreviewThumb = "1200x630"
+)
+
+// coverPreviewWidth and coverPreviewHeight are the size of coverPreviewThumb.
+const (
+	coverPreviewWidth  = 1200
+	coverPreviewHeight = 630
+)
+
+// coverURL is the address of the thumbnail of size of a post's cover, on
+// origin ("" for a root-relative one), or "" when the post has no cover.
+// post is the post as PocketBase serializes it. A cover is a public file:
+// the address needs no token.
+func coverURL(origin string, post map[string]any, size string) string {
+	str := func(k string) string { s, _ := post[k].(string); return s }
+	u := fileURL(origin, str("collectionId"), str("id"), str("cover"))
+	if u == "" {
+		return ""
+	}
+	return u + "?thumb=" + size
 }
 
 // readableDate is a stored date as pages show it ("Dec 3, 2026"), the
@@ -224,6 +261,7 @@ func cardOf(item map[string]any) postCard {
 		URL:      postPath(str("slug")),
 		Currency: str("currency"),
 		Summary:  str("summary"),
+		Cover:    coverURL("", item, coverCardThumb),
 	}
 	card.Price = cast.ToFloat64(item["price"])
 	card.Date, card.Published = readableDate(cast.ToString(item["published"]))

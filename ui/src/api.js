@@ -17,6 +17,62 @@ export function me() {
   return pb.authStore.isValid && pb.authStore.record?.collectionName === 'users' ? pb.authStore.record : null;
 }
 
+// Protected files (the images of a body only some may read: a paid post,
+// a draft) are served to the reader named by a file token in their
+// address: an <img> sends no Authorization header. A token lives a few
+// minutes; one is reused for a minute, and forgotten with the session.
+let fileToken = null;
+pb.authStore.onChange(() => { fileToken = null; });
+
+async function currentFileToken() {
+  if (fileToken && fileToken.until > Date.now()) return fileToken.value;
+  const value = await pb.files.getToken();
+  fileToken = { value, until: Date.now() + 60_000 };
+  return value;
+}
+
+// withFileTokens adds the signed-in reader's file token to the addresses
+// of this server's files (/api/files/…) that root's images show and its
+// links lead to, and returns root. Addresses elsewhere are left alone: a
+// token never leaves for another host. Give it the body before it is in
+// the document (a <template>'s content, where images do not load), so
+// that no image is fetched first without its token. Without a session,
+// or without a token, the addresses stay as they are.
+export async function withFileTokens(root) {
+  if (!pb.authStore.isValid) return root;
+  const targets = [];
+  for (const [selector, attr] of [['img[src]', 'src'], ['a[href]', 'href']]) {
+    for (const el of root.querySelectorAll(selector)) {
+      let url;
+      try {
+        url = new URL(el.getAttribute(attr), location.href);
+      } catch {
+        continue;
+      }
+      if (url.origin === location.origin && url.pathname.startsWith('/api/files/')) targets.push([el, attr, url]);
+    }
+  }
+  if (targets.length === 0) return root;
+  let token;
+  try {
+    token = await currentFileToken();
+  } catch {
+    return root;
+  }
+  for (const [el, attr, url] of targets) {
+    url.searchParams.set('token', token);
+    el.setAttribute(attr, url.pathname + url.search + url.hash);
+  }
+  return root;
+}
+
+// coverURL is the address of a post's cover thumbnail of size
+// ("480x270" for cards, "1200x630" for the post), or "" for none. Covers
+// are public files.
+export function coverURL(post, size) {
+  return post.cover ? pb.files.getURL(post, post.cover, { thumb: size }) : '';
+}
+
 export function getPost(idOrSlug) {
   return pb.send(`/api/blog/posts/${encodeURIComponent(idOrSlug)}`, fresh);
 }

@@ -1,7 +1,7 @@
 // The public listing (home page) and an author's page: published posts,
 // newest first, ten a page, with "Newer posts"/"Older posts" links to the
 // neighbouring pages (?page=N), the same pages the server renders.
-import { pb, listPosts } from './api.js';
+import { pb, listPosts, coverURL } from './api.js';
 import { takeInitial, site } from './boot.js';
 import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
 
@@ -66,11 +66,13 @@ function postList(view, page, base, { showAuthor = true, level = 'h2' } = {}) {
       n < page.totalPages && h('a', { rel: 'next', href: at(n + 1) }, 'Older posts')));
 }
 
-// postSummary is a post as the listing shows it; the title, names and
-// summary are text.
+// postSummary is a post as the listing shows it, under its cover when it
+// has one (decorative: the title says what the card is); the title, names
+// and summary are text.
 export function postSummary(post, showAuthor = true, level = 'h2') {
   const author = post.expand?.author;
   return h('article', { class: 'post-summary' },
+    post.cover && h('img', { class: 'cover', src: coverURL(post, '480x270'), width: 480, height: 270, alt: '', loading: 'lazy' }),
     h(level, null, h('a', { href: `/posts/${encodeURIComponent(post.slug || post.id)}` }, post.title)),
     h('p', { class: 'byline' },
       showAuthor && author && ['by ', h('a', { href: `/authors/${encodeURIComponent(author.username)}` }, author.name || author.username), ' · '],

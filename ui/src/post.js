@@ -1,6 +1,6 @@
 // A post: its body when the reader may read it, otherwise what it costs
 // and how to buy it; then the comments, live.
-import { pb, me, getPost } from './api.js';
+import { pb, me, getPost, withFileTokens, coverURL } from './api.js';
 import { takeInitial, servedNotFound } from './boot.js';
 import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
 import { navigate, say } from './nav.js';
@@ -18,12 +18,7 @@ export async function postPage(view, [idOrSlug], search) {
   const mine = user && user.id === post.author;
 
   const body = h('div', { class: 'post-body' });
-  if (!post.locked) {
-    // the server sanitizes every body on every write path (an allow-list
-    // of tags and attributes, no scripts, no event handlers, no styles),
-    // so it is the one piece of HTML the app inserts
-    body.innerHTML = post.body;
-  }
+  if (!post.locked) body.append(await bodyContent(post));
   const orderStatus = h('div', { class: 'order-status', role: 'status', 'aria-live': 'polite' });
 
   show(view,
@@ -36,6 +31,7 @@ export async function postPage(view, [idOrSlug], search) {
           : h('span', { class: 'badge draft' }, 'Draft'),
         post.price > 0 && [' · ', h('span', { class: 'badge' }, formatPrice(post.price, post.currency))],
         mine && [' · ', h('a', { href: `/write/${post.id}` }, 'Edit')]),
+      post.cover && h('img', { class: 'cover', src: coverURL(post, '1200x630'), width: 1200, height: 630, alt: '' }),
       post.locked ? paywall(post, user) : body,
       orderStatus));
 
@@ -50,6 +46,19 @@ export async function postPage(view, [idOrSlug], search) {
     throw err;
   }
   return cleanup;
+}
+
+// bodyContent is a post's body as nodes. The server sanitizes every body
+// on every write path (an allow-list of tags and attributes, no scripts,
+// no event handlers, no styles), so it is the one piece of HTML the app
+// inserts. It is parsed in a <template>, where images do not load: the
+// images of a body not everyone may read (a paid post, one not published)
+// are protected files, fetched once, with the reader's file token.
+async function bodyContent(post) {
+  const template = document.createElement('template');
+  template.innerHTML = post.body;
+  if (post.price > 0 || post.status !== 'published') await withFileTokens(template.content);
+  return template.content;
 }
 
 // paywall tells what the post costs and lets a signed-in reader buy it:
