@@ -510,7 +510,8 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 	return stats, errors.Join(genErr, writeErr)
 }
 
-// generatePost makes one realistic post and its content row.
+// generatePost makes one realistic post and its content row, the post
+// linked to it (content) as the hooks link them.
 func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64) (seededPost, error) {
 	title := seedTitle(faker, text)
 	body := content.SanitizeBody(seedBody(faker, text))
@@ -525,8 +526,10 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	// published within the last three years, written up to three days before
 	published := types.NowDateTime().Add(-time.Duration(faker.IntRange(1, 3*365*24*60)) * time.Minute)
 	created := published.Add(-time.Duration(faker.IntRange(0, 72*60)) * time.Minute)
+	contentId := core.GenerateDefaultRandomId()
 	post := core.NewRecord(posts)
 	post.Set("id", core.GenerateDefaultRandomId())
+	post.Set("content", contentId)
 	post.Set("title", title)
 	post.Set("summary", content.DerivedSummary(body, price))
 	post.Set("author", authorIds[faker.IntN(len(authorIds))])
@@ -542,7 +545,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	post.SetRaw("updated", created)
 
 	c := core.NewRecord(contents)
-	c.Set("id", core.GenerateDefaultRandomId())
+	c.Set("id", contentId)
 	c.Set("post", post.Id)
 	c.Set("body", body)
 	c.SetRaw("created", created)

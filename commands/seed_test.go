@@ -75,6 +75,9 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		if content.SanitizeBody(body) != body || body == "" {
 			t.Fatalf("post %s has an unsanitized or empty body: %q", post.Id, body)
 		}
+		if post.GetString("content") != c.Id {
+			t.Fatalf("post %s names content %q, not its body record %s", post.Id, post.GetString("content"), c.Id)
+		}
 
 		slug := post.GetString("slug")
 		if slugs[slug] || !slugPattern.MatchString(slug) || content.LooksLikeRecordId(slug) {

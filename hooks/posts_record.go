@@ -36,13 +36,15 @@ func bindPosts(app core.App) {
 }
 
 // createPostWithContent saves a new post and its empty postContents record
-// in one transaction, so that no post ever exists without its body record.
+// in one transaction, so that no post ever exists without its body record,
+// and links the post to it (content, see posts_body_link.go).
 func createPostWithContent(e *core.RecordEvent) error {
 	return inTransaction(e, func(tx core.App) error {
 		// commentsCount belongs to the server: a new post has no comments,
 		// whatever the client, the dashboard or Go code set, and updates
 		// never change it (see completeUpdatedPost)
 		e.Record.Set("commentsCount", 0)
+		e.Record.Set("content", "") // linked below (posts_body_link.go)
 		if err := completePost(tx, e.Record, ""); err != nil {
 			return err
 		}
@@ -56,7 +58,10 @@ func createPostWithContent(e *core.RecordEvent) error {
 		}
 		body := core.NewRecord(contents)
 		body.Set("post", e.Record.Id)
-		return tx.Save(body)
+		if err := tx.Save(body); err != nil {
+			return err
+		}
+		return linkNewPostContent(tx, e.Record, body.Id)
 	})
 }
 
@@ -65,7 +70,8 @@ func createPostWithContent(e *core.RecordEvent) error {
 // with the stored row (readStoredRow): the author must not change,
 // and commentsCount is carried over, because the comment hooks keep that
 // column with SQL and a record loaded before a comment arrived must not
-// write its stale count back.
+// write its stale count back. The content relation names the body record
+// whatever was sent (keepPostContent).
 func completeUpdatedPost(e *core.RecordEvent) error {
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
@@ -83,6 +89,9 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 			}
 		}
 		e.Record.Set("commentsCount", stored.CommentsCount)
+		if err := keepPostContent(tx, e.Record); err != nil {
+			return err
+		}
 
 		if err := completeSummary(tx, e.Record, stored.Summary); err != nil {
 			return err
