@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -423,6 +424,16 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		return stats, err
 	}
 
+	// priced in the site's currency, as posts whose author names none
+	var currency string
+	err = app.DB().Select("currency").From("site").OrderBy("created", "id").Limit(1).Row(&currency)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return stats, err
+	}
+	if currency == "" {
+		currency = "CNY"
+	}
+
 	var existing []string
 	if err := app.DB().Select("slug").From("posts").Column(&existing); err != nil {
 		return stats, err
@@ -447,7 +458,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			defer wg.Done()
 			faker := gofakeit.New(opts.random + uint64(w) + 1)
 			for range jobs {
-				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio)
+				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio, currency)
 				if err != nil {
 					genErrOnce.Do(func() { genErr = err })
 					continue
@@ -512,7 +523,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 
 // generatePost makes one realistic post and its content row, the post
 // linked to it (content) as the hooks link them.
-func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64) (seededPost, error) {
+func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64, currency string) (seededPost, error) {
 	title := seedTitle(faker, text)
 	body := content.SanitizeBody(seedBody(faker, text))
 
@@ -539,7 +550,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 		post.Set("published", published)
 	}
 	post.Set("price", price)
-	post.Set("currency", "CNY")
+	post.Set("currency", currency)
 	post.Set("commentsCount", 0)
 	post.SetRaw("created", created)
 	post.SetRaw("updated", created)

@@ -78,6 +78,9 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		if post.GetString("content") != c.Id {
 			t.Fatalf("post %s names content %q, not its body record %s", post.Id, post.GetString("content"), c.Id)
 		}
+		if post.GetString("currency") != "CNY" {
+			t.Fatalf("post %s is priced in %q, not the site's currency", post.Id, post.GetString("currency"))
+		}
 
 		slug := post.GetString("slug")
 		if slugs[slug] || !slugPattern.MatchString(slug) || content.LooksLikeRecordId(slug) {

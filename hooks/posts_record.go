@@ -104,9 +104,10 @@ func completeUpdatedPost(e *core.RecordEvent) error {
 }
 
 // completePost fills what the server derives when the author left it empty:
-// status, currency, a unique slug from the title (see completeSlug; stored
-// is the slug saved before this write, "" for a new post) and the first
-// publication date.
+// status, currency (the site's), a unique slug from the title (see
+// completeSlug; stored is the slug saved before this write, "" for a new
+// post) and the first publication date. A currency is upper-cased: "usd"
+// is USD.
 func completePost(tx core.App, post *core.Record, stored string) error {
 	post.Set("title", strings.TrimSpace(post.GetString("title")))
 	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
@@ -114,8 +115,13 @@ func completePost(tx core.App, post *core.Record, stored string) error {
 	if post.GetString("status") == "" {
 		post.Set("status", statusDraft)
 	}
+	post.Set("currency", normalizeCurrency(post.GetString("currency")))
 	if post.GetString("currency") == "" {
-		post.Set("currency", defaultCurrency)
+		site, err := loadSite(tx)
+		if err != nil {
+			return err
+		}
+		post.Set("currency", site.Currency)
 	}
 	if post.GetString("status") == statusPublished && post.GetDateTime("published").IsZero() {
 		post.Set("published", types.NowDateTime())
@@ -174,9 +180,12 @@ func checkPrice(errs fieldErrors, record *core.Record, field, errCode string) {
 		errs.add(field, validation.NewError(errCode, "Must have at most 2 decimal places."))
 	}
 	if !knownCurrency(record.GetString("currency")) {
-		errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
+		errs.add("currency", errUnknownCurrency)
 	}
 }
+
+// errUnknownCurrency refuses a currency no payment provider could charge.
+var errUnknownCurrency = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
 
 // knownCurrency tells whether code is an ISO 4217 currency a price can be
 // paid in (not XXX, "no currency", nor XTS, the code for tests). Payment
@@ -187,6 +196,12 @@ func knownCurrency(code string) bool {
 	}
 	unit, err := currency.ParseISO(code)
 	return err == nil && unit != currency.XXX && unit != currency.XTS
+}
+
+// normalizeCurrency is a currency code as it is stored: ISO 4217 codes
+// are upper case, and "usd" or " cny " are what their writer meant.
+func normalizeCurrency(code string) string {
+	return strings.ToUpper(strings.TrimSpace(code))
 }
 
 // hasMoreThanTwoDecimals tells whether a price has fractions of a cent. It
