@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -423,6 +424,16 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		return stats, err
 	}
 
+	// priced in the site's currency, as posts whose author names none
+	var currency string
+	err = app.DB().Select("currency").From("site").OrderBy("created", "id").Limit(1).Row(&currency)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return stats, err
+	}
+	if currency == "" {
+		currency = "CNY"
+	}
+
 	var existing []string
 	if err := app.DB().Select("slug").From("posts").Column(&existing); err != nil {
 		return stats, err
@@ -447,7 +458,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			defer wg.Done()
 			faker := gofakeit.New(opts.random + uint64(w) + 1)
 			for range jobs {
-				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio)
+				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio, currency)
 				if err != nil {
 					genErrOnce.Do(func() { genErr = err })
 					continue
@@ -510,8 +521,9 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 	return stats, errors.Join(genErr, writeErr)
 }
 
-// generatePost makes one realistic post and its content row.
-func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64) (seededPost, error) {
+// generatePost makes one realistic post and its content row, the post
+// linked to it (content) as the hooks link them.
+func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64, currency string) (seededPost, error) {
 	title := seedTitle(faker, text)
 	body := content.SanitizeBody(seedBody(faker, text))
 
@@ -525,8 +537,10 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	// published within the last three years, written up to three days before
 	published := types.NowDateTime().Add(-time.Duration(faker.IntRange(1, 3*365*24*60)) * time.Minute)
 	created := published.Add(-time.Duration(faker.IntRange(0, 72*60)) * time.Minute)
+	contentId := core.GenerateDefaultRandomId()
 	post := core.NewRecord(posts)
 	post.Set("id", core.GenerateDefaultRandomId())
+	post.Set("content", contentId)
 	post.Set("title", title)
 	post.Set("summary", content.DerivedSummary(body, price))
 	post.Set("author", authorIds[faker.IntN(len(authorIds))])
@@ -536,13 +550,13 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 		post.Set("published", published)
 	}
 	post.Set("price", price)
-	post.Set("currency", "CNY")
+	post.Set("currency", currency)
 	post.Set("commentsCount", 0)
 	post.SetRaw("created", created)
 	post.SetRaw("updated", created)
 
 	c := core.NewRecord(contents)
-	c.Set("id", core.GenerateDefaultRandomId())
+	c.Set("id", contentId)
 	c.Set("post", post.Id)
 	c.Set("body", body)
 	c.SetRaw("created", created)

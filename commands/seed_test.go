@@ -75,6 +75,12 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		if content.SanitizeBody(body) != body || body == "" {
 			t.Fatalf("post %s has an unsanitized or empty body: %q", post.Id, body)
 		}
+		if post.GetString("content") != c.Id {
+			t.Fatalf("post %s names content %q, not its body record %s", post.Id, post.GetString("content"), c.Id)
+		}
+		if post.GetString("currency") != "CNY" {
+			t.Fatalf("post %s is priced in %q, not the site's currency", post.Id, post.GetString("currency"))
+		}
 
 		slug := post.GetString("slug")
 		if slugs[slug] || !slugPattern.MatchString(slug) || content.LooksLikeRecordId(slug) {

@@ -333,6 +333,10 @@ func readPaths(collection, id string) []readPath {
 			readPath{"draft view expand", "/api/collections/posts/records/" + fx.aliceDraft + "?expand=postContents_via_post", false},
 			readPath{"comments expand deep", "/api/collections/comments/records?perPage=200&expand=" + urlQuery("post.postContents_via_post"), false},
 			readPath{"orders expand deep", "/api/collections/orders/records?expand=" + urlQuery("post.postContents_via_post"), false},
+			readPath{"posts expand content", "/api/collections/posts/records?perPage=200&expand=content", false},
+			readPath{"post view expand content", "/api/collections/posts/records/" + fx.alicePaid + "?expand=content", false},
+			readPath{"draft view expand content", "/api/collections/posts/records/" + fx.aliceDraft + "?expand=content", false},
+			readPath{"comments expand post content", "/api/collections/comments/records?perPage=200&expand=" + urlQuery("post.content"), false},
 			readPath{"blog post route", "/api/blog/posts/" + fx.alicePaid, false},
 			readPath{"blog draft route", "/api/blog/posts/" + fx.aliceDraft, false})
 	case "comments":
@@ -373,6 +377,7 @@ func filterProbes(w *matrixWorld) []filterProbe {
 		{"sort by phone", users + "?sort=phone", "+86", nil},
 		{"draft through back-relation", users + "?filter=" + urlQuery(`posts_via_author.title~"secret"`), fx.aliceId, nil},
 		{"paid body through back-relation", posts + "?filter=" + urlQuery(`postContents_via_post.body~"paid body"`), fx.alicePaid, nil},
+		{"paid body through the content relation", posts + "?filter=" + urlQuery(`content.body~"paid body"`), fx.alicePaid, nil},
 		{"paid body through contents", "/api/collections/postContents/records?filter=" + urlQuery(`body~"paid body"`), fx.alicePaidContent, []string{"alice", "bob"}},
 		{"draft comment by post", "/api/collections/comments/records?filter=" + urlQuery(`post.title~"secret"`), fx.commentOnDraft, []string{"alice"}},
 		{"orders by buyer", "/api/collections/orders/records?filter=" + urlQuery(`buyer="`+fx.bobId+`"`), w.ids["order"], []string{"alice", "bob"}},
@@ -417,7 +422,8 @@ func realtimeMatrix(t *testing.T, fail func(string, ...any), count func()) {
 		if r := records[actor]; r != nil {
 			client.Set(apis.RealtimeClientAuthKey, r)
 		}
-		client.Subscribe("posts/*", "postContents/*", "comments/*", "orders/*", "users/*", "paymentEvents/*")
+		client.Subscribe("posts/*", "postContents/*", "comments/*", "orders/*", "users/*", "paymentEvents/*",
+			"posts/*?options="+urlQuery(`{"query":{"expand":"content"}}`))
 		w.app.SubscriptionsBroker().Register(client)
 		e := &heard{}
 		ears[actor] = e

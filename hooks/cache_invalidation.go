@@ -116,9 +116,13 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	app.OnRecordCreate(siteCollection).BindFunc(invalidateSite)
 	app.OnRecordUpdate(siteCollection).BindFunc(invalidateSite)
 	app.OnRecordDelete(siteCollection).BindFunc(invalidateSite)
+	// the Application URL (when BLOG_PUBLIC_URL is not set) and whether
+	// mail is on, once the new settings are loaded: a page built from the
+	// old ones meanwhile is then not kept
 	app.OnSettingsReload().BindFunc(func(e *core.SettingsReloadEvent) error {
-		cache.invalidate(depSite) // the Application URL, when BLOG_PUBLIC_URL is not set
-		return e.Next()
+		err := e.Next()
+		cache.invalidate(depSite)
+		return err
 	})
 
 	invalidateOnSchema := func(e *core.CollectionEvent) error {

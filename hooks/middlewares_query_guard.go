@@ -65,8 +65,9 @@ var parseFilter = fexpr.Parse
 //     of a user, drafts and paid bodies included;
 //   - sorting by email, which would order users by a field the API hides
 //     unless emailVisibility is on;
-//   - filters and sorts on a post's body: a body holds up to 1 MiB, and a
-//     LIKE pattern of 3,500 characters costs their product on every row;
+//   - filters and sorts on a post's body, however reached: a body holds
+//     up to 1 MiB, and a LIKE pattern of 3,500 characters costs their
+//     product on every row;
 //   - expand paths through more than one back-relation: PocketBase
 //     repeats the records shared down such a chain in every branch, so
 //     the answer grows with the cube of the data
@@ -186,11 +187,15 @@ func unsafeQuery(query url.Values, collection string, superuser bool) validation
 }
 
 // namesPostBody tells whether a filter or sort identifier sent about
-// collection is the body of a post: postContents' own body field, or one
-// reached through @collection.postContents.
+// collection is the body of a post: postContents' own body field, one
+// reached through @collection.postContents, or through a post's content
+// relation (posts: content.body; comments: post.content.body).
 func namesPostBody(collection, identifier string) bool {
 	identifier, _, _ = strings.Cut(identifier, ":") // a modifier such as :lower
 	if collection == postContentsCollection && identifier == "body" {
+		return true
+	}
+	if identifier == "content.body" || strings.HasSuffix(identifier, ".content.body") {
 		return true
 	}
 	joined, ok := strings.CutPrefix(identifier, "@collection."+postContentsCollection)

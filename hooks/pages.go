@@ -21,6 +21,7 @@ type sitePages struct {
 	cacheControl string // of feeds and sitemaps, as the listing's
 	publicURL    string // BLOG_PUBLIC_URL
 	publicDir    string // the web app's files; a robots.txt there wins
+	payments     bool   // a payment provider can take payments
 }
 
 func newSitePages(cache *publicCache, config Config) *sitePages {
@@ -30,7 +31,20 @@ func newSitePages(cache *publicCache, config Config) *sitePages {
 		cacheControl: listingCacheControl(config.ListingMaxAge),
 		publicURL:    publicURL,
 		publicDir:    config.PublicDir,
+		payments:     newPayments(config).available(),
 	}
+}
+
+// site is the site's settings as the pages show them and hand to the web
+// app: the record's, and whether payments and mail work. The
+// configuration is read once, at start; PocketBase's mail settings
+// change at run time, and their reload invalidates depSite, as every
+// write of the site's record does.
+func (p *sitePages) site(app core.App) (siteSettings, error) {
+	site, err := loadSite(app)
+	site.Payments = p.payments
+	site.Mail = app.Settings().SMTP.Enabled
+	return site, err
 }
 
 // pagePerPage is how many posts a listing page shows, as the web app
@@ -73,7 +87,7 @@ func (p *sitePages) home(e *core.RequestEvent) error {
 }
 
 func (p *sitePages) buildHome(app core.App, n int) ([]byte, []string, error) {
-	site, err := loadSite(app)
+	site, err := p.site(app)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +143,7 @@ func (p *sitePages) author(e *core.RequestEvent) error {
 }
 
 func (p *sitePages) buildAuthor(app core.App, username string, n int) ([]byte, []string, error) {
-	site, err := loadSite(app)
+	site, err := p.site(app)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -224,7 +238,7 @@ func (p *sitePages) post(e *core.RequestEvent) error {
 }
 
 func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, error) {
-	site, err := loadSite(app)
+	site, err := p.site(app)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -333,7 +347,7 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 // app's shell, which the app fills in; nothing there for search engines.
 func (p *sitePages) appPage(e *core.RequestEvent) error {
 	answer, err := p.cache.build(pageKeyPrefix+"app", func() ([]byte, []string, error) {
-		site, err := loadSite(e.App)
+		site, err := p.site(e.App)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -351,7 +365,7 @@ func (p *sitePages) appPage(e *core.RequestEvent) error {
 // that a signed-in author opening their draft's address still gets it
 // from the app, which asks the API as them.
 func (p *sitePages) notFound(e *core.RequestEvent) error {
-	site, err := loadSite(e.App)
+	site, err := p.site(e.App)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}

@@ -3,7 +3,6 @@ package hooks
 import (
 	"errors"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -62,7 +61,7 @@ func completeOrder(app core.App, order *core.Record) {
 	if order.GetString("status") == "" {
 		order.Set("status", orderPending)
 	}
-	order.Set("currency", strings.ToUpper(order.GetString("currency")))
+	order.Set("currency", normalizeCurrency(order.GetString("currency")))
 	if order.GetString("status") == orderPaid && order.GetDateTime("paidAt").IsZero() {
 		order.Set("paidAt", types.NowDateTime())
 	}

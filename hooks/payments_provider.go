@@ -112,6 +112,17 @@ func (p *payments) ready(provider paymentProvider) error {
 	return provider.check()
 }
 
+// available tells whether any provider can take a payment now: the web
+// app offers to buy a post only then.
+func (p *payments) available() bool {
+	for _, provider := range p.providers {
+		if p.ready(provider) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // defaultProvider is the provider of a purchase that names none: the
 // first ready provider that takes the currency, else the first ready one
 // (whose refusal of the currency the buyer then reads), else the first

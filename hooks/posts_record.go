@@ -43,13 +43,15 @@ func bindPosts(app core.App, now func() time.Time) {
 }
 
 // createPostWithContent saves a new post and its empty postContents record
-// in one transaction, so that no post ever exists without its body record.
+// in one transaction, so that no post ever exists without its body record,
+// and links the post to it (content, see posts_body_link.go).
 func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 	return inTransaction(e, func(tx core.App) error {
 		// commentsCount belongs to the server: a new post has no comments,
 		// whatever the client, the dashboard or Go code set, and updates
 		// never change it (see completeUpdatedPost)
 		e.Record.Set("commentsCount", 0)
+		e.Record.Set("content", "") // linked below (posts_body_link.go)
 		if err := completePost(tx, e.Record, "", now); err != nil {
 			return err
 		}
@@ -63,7 +65,10 @@ func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 		}
 		body := core.NewRecord(contents)
 		body.Set("post", e.Record.Id)
-		return tx.Save(body)
+		if err := tx.Save(body); err != nil {
+			return err
+		}
+		return linkNewPostContent(tx, e.Record, body.Id)
 	})
 }
 
@@ -72,7 +77,8 @@ func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 // with the stored row (readStoredRow): the author must not change,
 // and commentsCount is carried over, because the comment hooks keep that
 // column with SQL and a record loaded before a comment arrived must not
-// write its stale count back.
+// write its stale count back. The content relation names the body record
+// whatever was sent (keepPostContent).
 func completeUpdatedPost(e *core.RecordEvent, now func() time.Time) error {
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
@@ -92,6 +98,9 @@ func completeUpdatedPost(e *core.RecordEvent, now func() time.Time) error {
 			}
 		}
 		e.Record.Set("commentsCount", stored.CommentsCount)
+		if err := keepPostContent(tx, e.Record); err != nil {
+			return err
+		}
 
 		if err := completeSummary(tx, e.Record, stored.Summary); err != nil {
 			return err
@@ -105,9 +114,10 @@ func completeUpdatedPost(e *core.RecordEvent, now func() time.Time) error {
 }
 
 // completePost fills what the server derives when the author left it empty:
-// status, currency, a unique slug from the title (see completeSlug; stored
-// is the slug saved before this write, "" for a new post) and the first
-// publication date.
+// status, currency (the site's), a unique slug from the title (see
+// completeSlug; stored is the slug saved before this write, "" for a new
+// post) and the first publication date. A currency is upper-cased: "usd"
+// is USD.
 func completePost(tx core.App, post *core.Record, stored string, now func() time.Time) error {
 	post.Set("title", strings.TrimSpace(post.GetString("title")))
 	post.Set("summary", strings.TrimSpace(post.GetString("summary")))
@@ -115,8 +125,13 @@ func completePost(tx core.App, post *core.Record, stored string, now func() time
 	if post.GetString("status") == "" {
 		post.Set("status", statusDraft)
 	}
+	post.Set("currency", normalizeCurrency(post.GetString("currency")))
 	if post.GetString("currency") == "" {
-		post.Set("currency", defaultCurrency)
+		site, err := loadSite(tx)
+		if err != nil {
+			return err
+		}
+		post.Set("currency", site.Currency)
 	}
 	if post.GetString("status") == statusPublished && post.GetDateTime("published").IsZero() {
 		post.Set("published", now())
@@ -225,9 +240,12 @@ func checkPrice(errs fieldErrors, record *core.Record, field, errCode string) {
 		errs.add(field, validation.NewError(errCode, "Must have at most 2 decimal places."))
 	}
 	if !knownCurrency(record.GetString("currency")) {
-		errs.add("currency", validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD."))
+		errs.add("currency", errUnknownCurrency)
 	}
 }
+
+// errUnknownCurrency refuses a currency no payment provider could charge.
+var errUnknownCurrency = validation.NewError("validation_currency_unknown", "Must be an ISO 4217 currency code, such as CNY or USD.")
 
 // knownCurrency tells whether code is an ISO 4217 currency a price can be
 // paid in (not XXX, "no currency", nor XTS, the code for tests). Payment
@@ -238,6 +256,12 @@ func knownCurrency(code string) bool {
 	}
 	unit, err := currency.ParseISO(code)
 	return err == nil && unit != currency.XXX && unit != currency.XTS
+}
+
+// normalizeCurrency is a currency code as it is stored: ISO 4217 codes
+// are upper case, and "usd" or " cny " are what their writer meant.
+func normalizeCurrency(code string) string {
+	return strings.ToUpper(strings.TrimSpace(code))
 }
 
 // hasMoreThanTwoDecimals tells whether a price has fractions of a cent. It

@@ -19,18 +19,27 @@ type siteSettings struct {
 	Name        string `db:"name" json:"name"`
 	Description string `db:"description" json:"description"`
 	Language    string `db:"language" json:"language"`
+	// Currency is what new posts are priced in unless their author names
+	// another.
+	Currency string `db:"currency" json:"currency"`
+
+	// What the server can do, for the web app to offer only what works:
+	// whether a payment provider takes payments, and whether PocketBase
+	// sends mail (set by the pages, see sitePages.site; not stored).
+	Payments bool `db:"-" json:"payments"`
+	Mail     bool `db:"-" json:"mail"`
 }
 
 // defaultSite stands in when the record cannot be read: a database the
 // site migration has not reached, or one whose record was removed behind
 // the hooks' back (the sqlite3 shell).
-var defaultSite = siteSettings{Name: "blogbase", Language: "en"}
+var defaultSite = siteSettings{Name: "blogbase", Language: "en", Currency: defaultCurrency}
 
 // loadSite reads the site's settings. A page build reads them once, and
 // the answer depends on depSite, so they cost nothing per request.
 func loadSite(app core.App) (siteSettings, error) {
 	site := defaultSite
-	err := app.DB().Select("name", "description", "language").From(siteCollection).
+	err := app.DB().Select("name", "description", "language", "currency").From(siteCollection).
 		OrderBy("created", "id").Limit(1).One(&site)
 	if errors.Is(err, sql.ErrNoRows) {
 		return defaultSite, nil
@@ -42,13 +51,36 @@ func loadSite(app core.App) (siteSettings, error) {
 		return site, err
 	}
 	site.Name, site.Description = validText(site.Name), validText(site.Description)
+	if site.Currency == "" {
+		site.Currency = defaultCurrency // a record written behind the hooks' back
+	}
 	return site, nil
 }
 
 // bindSite keeps the site's settings one record, on every write path: a
 // second one cannot be created, and the one there cannot be deleted (the
-// pages would lose their name); it is edited in place.
+// pages would lose their name); it is edited in place. Its currency is
+// upper-cased, CNY when left empty, and must be one a payment provider
+// could charge, as a post's.
 func bindSite(app core.App) {
+	completeSite := func(e *core.RecordEvent) error {
+		e.Record.Set("currency", normalizeCurrency(e.Record.GetString("currency")))
+		if e.Record.GetString("currency") == "" {
+			e.Record.Set("currency", defaultCurrency)
+		}
+		return e.Next()
+	}
+	app.OnRecordCreate(siteCollection).BindFunc(completeSite)
+	app.OnRecordUpdate(siteCollection).BindFunc(completeSite)
+	app.OnRecordValidate(siteCollection).BindFunc(func(e *core.RecordEvent) error {
+		return validateRecord(e, func(errs fieldErrors) error {
+			if !knownCurrency(e.Record.GetString("currency")) {
+				errs.add("currency", errUnknownCurrency)
+			}
+			return nil
+		})
+	})
+
 	app.OnRecordCreate(siteCollection).BindFunc(func(e *core.RecordEvent) error {
 		var n int
 		if err := e.App.DB().Select("COUNT(*)").From(siteCollection).Row(&n); err != nil {

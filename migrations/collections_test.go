@@ -84,7 +84,11 @@ func renderCollections(collections []*core.Collection, triggers map[string][]str
 		if strings.HasPrefix(c.Name, "_") {
 			continue
 		}
-		fmt.Fprintf(&b, "\n## %s (%s)\n\n| rule | who |\n|---|---|\n", c.Name, c.Type)
+		kind := c.Type
+		if c.System {
+			kind += ", system" // shown apart in the dashboard; name and rules fixed
+		}
+		fmt.Fprintf(&b, "\n## %s (%s)\n\n| rule | who |\n|---|---|\n", c.Name, kind)
 		rules := []struct {
 			name string
 			rule *string
@@ -136,7 +140,8 @@ func describeRule(rule *string) string {
 }
 
 // fieldNotes says what of a field's options matters to a reader: required,
-// hidden, where a relation points and what a select allows.
+// hidden, presentable (what the dashboard shows of a related record),
+// where a relation points and what a select allows.
 func fieldNotes(f core.Field, collectionNames map[string]string) string {
 	var notes []string
 	switch field := f.(type) {
@@ -154,6 +159,10 @@ func fieldNotes(f core.Field, collectionNames map[string]string) string {
 	}
 	if f.GetHidden() {
 		notes = append(notes, "hidden")
+	}
+	// every field type with a Presentable option has it under that name
+	if presentable := reflect.ValueOf(f).Elem().FieldByName("Presentable"); presentable.IsValid() && presentable.Bool() {
+		notes = append(notes, "presentable")
 	}
 	if len(notes) == 0 {
 		return ""

@@ -11,7 +11,17 @@ try {
   boot = {};
 }
 
-export const site = { name: 'blogbase', description: '', language: 'en', ...(boot.site || {}) };
+// site: the site's settings, with the currency new posts are priced in,
+// and whether a payment provider (payments) and mail (mail) are set up
+export const site = {
+  name: 'blogbase',
+  description: '',
+  language: 'en',
+  currency: 'CNY',
+  payments: false,
+  mail: false,
+  ...(boot.site || {}),
+};
 
 let initial = boot.page || null;
 // the address the data is for: a reader may move on before the first
