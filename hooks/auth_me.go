@@ -22,8 +22,7 @@ func me(e *core.RequestEvent) error {
 	if err != nil {
 		return e.NotFoundError("", nil)
 	}
-	record.Unhide("phone")
-	record.IgnoreEmailVisibility(true)
+	showToOwner(record)
 
 	stats := meStats{}
 	count := func(table string, where dbx.HashExp, into *int) error {
@@ -43,4 +42,12 @@ func me(e *core.RequestEvent) error {
 	}
 
 	return e.JSON(http.StatusOK, map[string]any{"record": record, "stats": stats})
+}
+
+// showToOwner makes a user's record serialize with what only its owner
+// (and superusers) may see: the email, whatever its visibility, and the
+// phone.
+func showToOwner(record *core.Record) {
+	record.Unhide("phone")
+	record.IgnoreEmailVisibility(true)
 }

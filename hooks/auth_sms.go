@@ -295,30 +295,12 @@ func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 		return e.InternalServerError("", err)
 	}
 
-	wrongCode := e.BadRequestError("Invalid or expired code.", validation.Errors{
-		"code": validation.NewError("validation_invalid_code", "Invalid or expired code."),
-	})
 	var user *core.Record
 	var outcome error
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		record, err := tx.FindFirstRecordByData(smsCodesCollection, "phone", phone)
-		if err != nil || s.now().After(record.GetDateTime("expires").Time()) {
-			outcome = wrongCode
-			return nil
-		}
-		if record.GetInt("failedTries") >= smsMaxWrongTries {
-			outcome = e.TooManyRequestsError("Too many wrong codes: ask for a new one.", nil)
-			return nil
-		}
-		if !hmac.Equal([]byte(codeHash(hashKey, phone, form.Code)), []byte(record.GetString("codeHash"))) {
-			record.Set("failedTries", record.GetInt("failedTries")+1)
-			outcome = wrongCode
-			return tx.Save(record)
-		}
-		// single use: the code dies, the row stays to keep the 60 s between sends
-		record.Set("codeHash", security.RandomStringWithAlphabet(64, "0123456789abcdef"))
-		record.Set("expires", s.now())
-		if err := tx.Save(record); err != nil {
+		refused, err := s.useCode(tx, hashKey, phone, form.Code)
+		if err != nil || refused != nil {
+			outcome = refused
 			return err
 		}
 
@@ -336,6 +318,32 @@ func (s *smsCodes) authWithPhone(e *core.RequestEvent) error {
 		return outcome
 	}
 	return apis.RecordAuthResponse(e, user, "phone", nil)
+}
+
+// useCode checks code against the code last texted to phone, inside tx,
+// and uses it up when it is right: refused is the answer for a wrong,
+// expired or used code (400) and for a code killed by smsMaxWrongTries
+// wrong ones (429); a wrong try is counted in tx, which the caller
+// commits. Every route that takes a texted code checks it here.
+func (s *smsCodes) useCode(tx core.App, hashKey []byte, phone, code string) (refused error, err error) {
+	wrongCode := apis.NewBadRequestError("Invalid or expired code.", validation.Errors{
+		"code": validation.NewError("validation_invalid_code", "Invalid or expired code."),
+	})
+	record, err := tx.FindFirstRecordByData(smsCodesCollection, "phone", phone)
+	if err != nil || s.now().After(record.GetDateTime("expires").Time()) {
+		return wrongCode, nil
+	}
+	if record.GetInt("failedTries") >= smsMaxWrongTries {
+		return apis.NewTooManyRequestsError("Too many wrong codes: ask for a new one.", nil), nil
+	}
+	if !hmac.Equal([]byte(codeHash(hashKey, phone, code)), []byte(record.GetString("codeHash"))) {
+		record.Set("failedTries", record.GetInt("failedTries")+1)
+		return wrongCode, tx.Save(record)
+	}
+	// single use: the code dies, the row stays to keep the 60 s between sends
+	record.Set("codeHash", security.RandomStringWithAlphabet(64, "0123456789abcdef"))
+	record.Set("expires", s.now())
+	return nil, tx.Save(record)
 }
 
 // newPhoneUser signs up the owner of a verified phone, with a generated

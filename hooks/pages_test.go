@@ -675,7 +675,7 @@ func TestPagesNotFound(t *testing.T) {
 			},
 		},
 	}
-	for _, path := range []string{"/login", "/signup", "/write", "/write/new", "/write/abc"} {
+	for _, path := range []string{"/login", "/signup", "/profile", "/write", "/write/new", "/write/abc"} {
 		scenarios = append(scenarios, tests.ApiScenario{
 			Name:               "guest on the app's own page " + path,
 			Method:             http.MethodGet,

@@ -21,6 +21,7 @@ func TestRateLimits(t *testing.T) {
 		{"sign-ups", http.MethodPost, "/api/collections/users/records", `{}`, 20},
 		{"SMS codes", http.MethodPost, "/api/blog/sms/code", `{"phone":"12"}`, 5},
 		{"phone sign-ins", http.MethodPost, "/api/blog/auth/phone", `{"phone":"12","code":"1"}`, 10},
+		{"phone bindings", http.MethodPost, "/api/blog/me/phone", `{"phone":"12","code":"1"}`, 10},
 		{"purchases", http.MethodPost, "/api/blog/posts/" + fx.alicePaid + "/purchase", `{"provider":"paypal"}`, 30},
 		{"payment callbacks", http.MethodPost, "/api/blog/payments/alipay/notify", ``, 120},
 	}

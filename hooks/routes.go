@@ -57,6 +57,7 @@ func bindBlogApi(app core.App, api *blogApi) {
 		g.POST("/auth/logout", logout).Bind(requireUser(), bodyLimit(smallBodyLimit))
 		g.POST("/auth/logout-all", logoutAll).Bind(requireUser(), bodyLimit(smallBodyLimit))
 		g.GET("/me", me).Bind(requireUser())
+		g.POST("/me/phone", api.sms.setPhone).Bind(requireUser(), bodyLimit(smallBodyLimit)) // rate: /api/blog/me/phone
 
 		return se.Next()
 	})

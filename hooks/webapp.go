@@ -21,8 +21,8 @@ const webAppPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; i
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // appPaths are the web app's own pages, which only it fills in (signing
-// in, writing): the server answers them with the app's shell.
-var appPaths = regexp.MustCompile(`^/(login|signup|write|write/new|write/[^/]+)$`)
+// in, one's profile, writing): the server answers them with the app's shell.
+var appPaths = regexp.MustCompile(`^/(login|signup|profile|write|write/new|write/[^/]+)$`)
 
 // bindSitePages serves the pages, feeds, sitemaps and robots.txt
 // (sitePages), and behind every other route the web app's files from

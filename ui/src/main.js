@@ -9,6 +9,7 @@ import { listingPage, authorPage } from './listing.js';
 import { postPage } from './post.js';
 import { loginPage, signupPage } from './account.js';
 import { writerPage, editorPage } from './write.js';
+import { profilePage } from './profile.js';
 import { site, servedNotFound, dropInitial } from './boot.js';
 
 const routes = [
@@ -17,6 +18,7 @@ const routes = [
   [/^\/posts\/([^/]+)$/, postPage],
   [/^\/login$/, loginPage],
   [/^\/signup$/, signupPage],
+  [/^\/profile$/, profilePage],
   [/^\/write$/, writerPage],
   [/^\/write\/new$/, editorPage],
   [/^\/write\/([^/]+)$/, editorPage],
@@ -91,6 +93,7 @@ function renderHeader() {
         user && h('li', null, h('a', { href: '/write/new' }, 'Write')),
         !user && h('li', null, h('a', { href: '/login' }, 'Log in')),
         !user && h('li', null, h('a', { href: '/signup' }, 'Sign up')),
+        user && h('li', null, h('a', { href: '/profile' }, 'Profile')),
         user && h('li', null, h('span', { class: 'who' }, user.name || user.username)),
         user && h('li', null, h('button', { type: 'button', onclick: logout }, 'Log out')),
       )));
