@@ -26,40 +26,65 @@ const (
 	maxRepliesPerPage = 1000
 )
 
-// commentsPage is the body of GET /api/blog/posts/{id}/comments: a page of
-// threads, or of the replies of one thread.
+// commentsPage is the body of GET /api/blog/posts/{id}/comments, a page
+// of threads, and of GET /api/blog/posts/{id}/comments/{thread}/replies, a
+// page of the replies of one thread. A page of threads also tells how many
+// comments the post has in all, replies included (the post's
+// commentsCount), so that a reader who has read only some threads can
+// still say how large the discussion is.
 type commentsPage struct {
-	Page       int              `json:"page"`
-	PerPage    int              `json:"perPage"`
-	TotalItems int              `json:"totalItems"`
-	TotalPages int              `json:"totalPages"`
-	NextCursor *string          `json:"nextCursor"`
-	Items      []map[string]any `json:"items"`
+	Page          int              `json:"page"`
+	PerPage       int              `json:"perPage"`
+	TotalItems    int              `json:"totalItems"`
+	TotalPages    int              `json:"totalPages"`
+	NextCursor    *string          `json:"nextCursor"`
+	CommentsCount *int             `json:"commentsCount,omitempty"`
+	Items         []map[string]any `json:"items"`
 }
 
 // errThreadNotFound is a thread asked for that is no top-level comment of
 // the post.
 var errThreadNotFound = errors.New("thread not found")
 
-// threadedComments answers a page of a post's top-level comments, oldest
-// first, each with its first replies (and replies to replies) oldest first
-// in "replies" (see maxRepliesShown), their number in "repliesCount" and
-// the cursor of the rest in "repliesCursor" (null when all are sent),
-// every comment with expand.author. With thread, it answers a page of
-// that thread's replies instead, in the same order. Pages go by page
-// number or, from nextCursor (or a repliesCursor), by position.
+// threadedComments is GET /api/blog/posts/{id}/comments: a page of a
+// post's top-level comments, oldest first, each with its first replies
+// (and replies to replies) oldest first in "replies" (see
+// maxRepliesShown), their number in "repliesCount" and the cursor of the
+// rest in "repliesCursor" (null when all are sent), every comment with
+// expand.author, and the post's commentsCount.
+func (api *postsApi) threadedComments(e *core.RequestEvent) error {
+	return api.comments(e, "")
+}
+
+// threadReplies is GET /api/blog/posts/{id}/comments/{thread}/replies: a
+// page of the replies of one thread, replies to replies included, in the
+// order they come with their top-level comment: the rest of a long thread
+// from its repliesCursor, or any page of it by number.
+func (api *postsApi) threadReplies(e *core.RequestEvent) error {
+	thread := e.Request.PathValue("thread")
+	if !content.LooksLikeRecordId(thread) {
+		return e.NotFoundError(threadNotFoundMessage, nil)
+	}
+	return api.comments(e, thread)
+}
+
+const threadNotFoundMessage = "The thread is not a comment of this post."
+
+// comments answers a page of a readable post's threads (thread "") or of
+// thread's replies. Pages go by page number or, from a cursor of an
+// earlier answer (nextCursor, repliesCursor), by position.
 //
 // What a guest sees is the same for every guest and comes from the public
 // cache, per post and query: a post page open in many browsers costs one
 // build per change of its comments, not one per reader.
-func (api *postsApi) threadedComments(e *core.RequestEvent) error {
+func (api *postsApi) comments(e *core.RequestEvent, thread string) error {
 	e.Response.Header().Add("Vary", "Authorization") // Add: CORS has put Origin there
 	postId := e.Request.PathValue("id")
 	key, err := commentsCursorKey(e.App)
 	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	cq, err := parseCommentsQuery(e.Request.URL.Query(), postId, key)
+	cq, err := parseCommentsQuery(e.Request.URL.Query(), postId, thread, key)
 	if err != nil {
 		return e.BadRequestError("Invalid comments query.", err)
 	}
@@ -99,12 +124,12 @@ func (api *postsApi) threadedComments(e *core.RequestEvent) error {
 
 func commentsFailed(e *core.RequestEvent, err error) error {
 	if errors.Is(err, errThreadNotFound) {
-		return e.NotFoundError("The thread is not a comment of this post.", nil)
+		return e.NotFoundError(threadNotFoundMessage, nil)
 	}
 	return saveFailed(e, "Failed to load the comments.", err)
 }
 
-// commentsQuery is the parsed query string of the threads route.
+// commentsQuery is the parsed query string of the comments routes.
 type commentsQuery struct {
 	page    int
 	perPage int
@@ -113,27 +138,23 @@ type commentsQuery struct {
 	raw     string // the cursor as sent
 }
 
-// parseCommentsQuery reads page and perPage as the listing does, thread
-// (a comment id) and cursor, which must be one of postId's and knows its
-// thread and page: a thread sent with it must be its own.
-func parseCommentsQuery(q url.Values, postId string, key []byte) (commentsQuery, error) {
+// parseCommentsQuery reads page and perPage as the listing does, and
+// cursor, which must be one of the comments asked for, postId's threads
+// or thread's replies; it knows its page, so page is then ignored.
+func parseCommentsQuery(q url.Values, postId, thread string, key []byte) (commentsQuery, error) {
 	errs := validation.Errors{}
-	cq := commentsQuery{thread: q.Get("thread"), raw: q.Get("cursor")}
+	cq := commentsQuery{thread: thread, raw: q.Get("cursor")}
 	cq.page, cq.perPage = parsePaging(q, errs)
-	if cq.thread != "" && !content.LooksLikeRecordId(cq.thread) {
-		errs["thread"] = validation.NewError("validation_invalid_thread", "Must be the id of a top-level comment.")
-	}
 	if cq.raw != "" {
 		c, err := decodeCommentsCursor(key, cq.raw)
 		switch {
 		case err != nil:
 			errs["cursor"] = validation.NewError("validation_invalid_cursor", "Use a nextCursor or repliesCursor from an earlier answer.")
-		case c.Post != postId || (cq.thread != "" && c.Thread != cq.thread):
+		case c.Post != postId || c.Thread != thread:
 			errs["cursor"] = validation.NewError("validation_cursor_mismatch", "The cursor belongs to the comments of another post or thread.")
 		default:
-			// the cursor knows its place: page is ignored, the thread comes with it
 			cq.cursor = &c
-			cq.page, cq.thread = c.Page, c.Thread
+			cq.page = c.Page
 		}
 	}
 	if len(errs) > 0 {
@@ -193,7 +214,8 @@ func pageOf(app core.App, where dbx.Expression, cq commentsQuery) (comments []*c
 // loadThreads reads a page of post's threads (see threadedComments).
 func loadThreads(app core.App, post *core.Record, cq commentsQuery, key []byte) (*commentsPage, []string, error) {
 	topLevel := dbx.HashExp{"post": post.Id, "parent": ""}
-	result := &commentsPage{Page: cq.page, PerPage: cq.perPage, Items: []map[string]any{}}
+	commentsCount := post.GetInt("commentsCount")
+	result := &commentsPage{Page: cq.page, PerPage: cq.perPage, CommentsCount: &commentsCount, Items: []map[string]any{}}
 	if err := app.DB().Select("COUNT(*)").From(commentsCollection).Where(topLevel).Row(&result.TotalItems); err != nil {
 		return nil, nil, err
 	}

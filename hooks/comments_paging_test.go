@@ -52,6 +52,10 @@ func commentsOf(post string) string {
 	return "/api/blog/posts/" + post + "/comments"
 }
 
+func repliesOf(post, thread string) string {
+	return commentsOf(post) + "/" + thread + "/replies"
+}
+
 // getThreads reads target from h as token ("" for a guest), failing on
 // anything but 200.
 func getThreads(t testing.TB, h http.Handler, target, token string) threadsAnswer {
@@ -156,7 +160,8 @@ func TestThreadsCursorParameters(t *testing.T) {
 			URL:            commentsOf(fx.bobPublished) + "?perPage=1",
 			ExpectedStatus: 200,
 			ExpectedContent: []string{
-				`"page":1`, `"perPage":1`, `"totalItems":2`, `"totalPages":2`, `"nextCursor":"`, fx.commentTop1,
+				`"page":1`, `"perPage":1`, `"totalItems":2`, `"totalPages":2`, `"nextCursor":"`,
+				`"commentsCount":4`, fx.commentTop1,
 			},
 			NotExpectedContent: []string{fx.commentTop2},
 		},
@@ -195,8 +200,13 @@ func TestThreadsCursorParameters(t *testing.T) {
 		badRequest("a listing's cursor", "cursor="+listingCursor, "cursor", "validation_invalid_cursor"),
 		badRequest("overlong cursor", "cursor="+strings.Repeat("a", 600)+".b", "cursor", "validation_invalid_cursor"),
 		badRequest("cursor of another post", "cursor="+draftCursor, "cursor", "validation_cursor_mismatch"),
-		badRequest("cursor of the threads with a thread", "thread="+fx.commentTop1+"&cursor="+cursor, "cursor", "validation_cursor_mismatch"),
-		badRequest("malformed thread", "thread=..%2F", "thread", "validation_invalid_thread"),
+		{
+			Name:            "cursor of the threads for the replies of one",
+			Method:          http.MethodGet,
+			URL:             repliesOf(fx.bobPublished, fx.commentTop1) + "?cursor=" + cursor,
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"cursor":{"code":"validation_cursor_mismatch"`},
+		},
 		{
 			Name:            "guest with the author's cursor of a draft",
 			Method:          http.MethodGet,
@@ -362,18 +372,18 @@ func TestThreadRepliesPaging(t *testing.T) {
 		{
 			Name:           "guest reading the replies of a thread",
 			Method:         http.MethodGet,
-			URL:            commentsOf(fx.bobPublished) + "?thread=" + fx.commentTop1 + "&perPage=1",
+			URL:            repliesOf(fx.bobPublished, fx.commentTop1) + "?perPage=1",
 			ExpectedStatus: 200,
 			ExpectedContent: []string{
 				`"page":1`, `"totalItems":2`, `"totalPages":2`, `"nextCursor":"`,
 				fx.commentReply1, `"username":"bob"`,
 			},
-			NotExpectedContent: []string{fx.commentReply2, `"replies"`, "@example.com"},
+			NotExpectedContent: []string{fx.commentReply2, `"replies"`, `"commentsCount"`, "@example.com"},
 		},
 		{
 			Name:            "guest reading the replies of a thread without replies",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.bobPublished) + "?thread=" + fx.commentTop2,
+			URL:             repliesOf(fx.bobPublished, fx.commentTop2),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`, `"nextCursor":null`, `"items":[]`},
 		},
@@ -383,7 +393,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 			TestAppFactory: withLongThread,
 			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
 				h := muxOf(t, e)
-				target := commentsOf(fx.bobPublished) + "?perPage=30&cursor=" + url.QueryEscape(repliesCursor(t, h))
+				target := repliesOf(fx.bobPublished, longThread) + "?perPage=30&cursor=" + url.QueryEscape(repliesCursor(t, h))
 				var got []string
 				for page := 2; ; page++ {
 					a := getThreads(t, h, target, "")
@@ -399,7 +409,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 					if a.NextCursor == nil {
 						break
 					}
-					target = commentsOf(fx.bobPublished) + "?perPage=30&cursor=" + url.QueryEscape(*a.NextCursor)
+					target = repliesOf(fx.bobPublished, longThread) + "?perPage=30&cursor=" + url.QueryEscape(*a.NextCursor)
 				}
 				if strings.Join(got, ",") != strings.Join(longReplies[100:], ",") {
 					t.Fatalf("the rest of the thread was\n%v\nwant\n%v", got, longReplies[100:])
@@ -431,7 +441,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 				if item.Id != last || len(item.Replies) != 0 || item.RepliesCount != 100 || item.RepliesCursor == nil {
 					t.Fatalf("last thread %s sent with %d of %d replies, cursor %v", item.Id, len(item.Replies), item.RepliesCount, item.RepliesCursor)
 				}
-				rest := getThreads(t, h, commentsOf(fx.bobPublished)+"?perPage=100&cursor="+url.QueryEscape(*item.RepliesCursor), "")
+				rest := getThreads(t, h, repliesOf(fx.bobPublished, last)+"?perPage=100&cursor="+url.QueryEscape(*item.RepliesCursor), "")
 				var got []string
 				for _, r := range rest.Items {
 					got = append(got, r.Id)
@@ -455,7 +465,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				a := getThreads(t, h, commentsOf(fx.bobPublished)+"?perPage=100&cursor="+url.QueryEscape(cursor), "")
+				a := getThreads(t, h, repliesOf(fx.bobPublished, longThread)+"?perPage=100&cursor="+url.QueryEscape(cursor), "")
 				var got []string
 				for _, item := range a.Items {
 					got = append(got, item.Id)
@@ -470,30 +480,62 @@ func TestThreadRepliesPaging(t *testing.T) {
 			ExpectedContent: []string{`"totalItems":3`},
 		},
 		{
+			Name:           "a thread's repliesCursor is for its replies only",
+			Method:         http.MethodGet,
+			TestAppFactory: withLongThread,
+			BeforeTestFunc: func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+				h := muxOf(t, e)
+				cursor := url.QueryEscape(repliesCursor(t, h))
+				for _, target := range []string{commentsOf(fx.bobPublished), repliesOf(fx.bobPublished, fx.commentTop1)} {
+					rec := send(t, h, http.MethodGet, target+"?cursor="+cursor, "", "")
+					if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"cursor":{"code":"validation_cursor_mismatch"`) {
+						t.Fatalf("%s with another thread's cursor: %d %s", target, rec.Code, rec.Body)
+					}
+				}
+			},
+			URL:             repliesOf(fx.bobPublished, fx.commentTop1) + "?perPage=1&page=2",
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"page":2`, `"totalItems":2`, `"nextCursor":null`, fx.commentReply2},
+		},
+		{
+			Name:            "a malformed thread",
+			Method:          http.MethodGet,
+			URL:             commentsOf(fx.bobPublished) + "/Not-An-Id/replies",
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
+			Name:            "the replies of an unknown post",
+			Method:          http.MethodGet,
+			URL:             repliesOf("nosuchpost1234", fx.commentTop1),
+			ExpectedStatus:  404,
+			ExpectedContent: []string{`"data":{}`},
+		},
+		{
 			Name:            "a reply is no thread",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.bobPublished) + "?thread=" + fx.commentReply1,
+			URL:             repliesOf(fx.bobPublished, fx.commentReply1),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"data":{}`},
 		},
 		{
 			Name:            "a thread of another post",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.bobPublished) + "?thread=" + fx.commentOnPaid,
+			URL:             repliesOf(fx.bobPublished, fx.commentOnPaid),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"data":{}`},
 		},
 		{
 			Name:            "guest reading a thread of a draft",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.aliceDraft) + "?thread=" + fx.commentOnDraft,
+			URL:             repliesOf(fx.aliceDraft, fx.commentOnDraft),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"data":{}`},
 		},
 		{
 			Name:            "other user reading a thread of a draft",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.aliceDraft) + "?thread=" + fx.commentOnDraft,
+			URL:             repliesOf(fx.aliceDraft, fx.commentOnDraft),
 			Headers:         auth(fx.bobToken),
 			ExpectedStatus:  404,
 			ExpectedContent: []string{`"data":{}`},
@@ -501,7 +543,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 		{
 			Name:            "author reading a thread of own draft",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.aliceDraft) + "?thread=" + fx.commentOnDraft,
+			URL:             repliesOf(fx.aliceDraft, fx.commentOnDraft),
 			Headers:         auth(fx.aliceToken),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
@@ -514,7 +556,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 		{
 			Name:            "superuser reading a thread of a draft",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.aliceDraft) + "?thread=" + fx.commentOnDraft,
+			URL:             repliesOf(fx.aliceDraft, fx.commentOnDraft),
 			Headers:         auth(fx.superuserToken),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
@@ -522,7 +564,7 @@ func TestThreadRepliesPaging(t *testing.T) {
 		{
 			Name:            "other user reading a thread of a paid post",
 			Method:          http.MethodGet,
-			URL:             commentsOf(fx.alicePaid) + "?thread=" + fx.commentOnPaid,
+			URL:             repliesOf(fx.alicePaid, fx.commentOnPaid),
 			Headers:         auth(fx.bobToken),
 			ExpectedStatus:  200,
 			ExpectedContent: []string{`"totalItems":0`},
@@ -544,7 +586,7 @@ func TestCachedRepliesFollowWrites(t *testing.T) {
 	app := newTestApp(t)
 	defer app.Cleanup()
 	h := serve(t, app)
-	target := commentsOf(fx.bobPublished) + "?thread=" + fx.commentTop1
+	target := repliesOf(fx.bobPublished, fx.commentTop1)
 
 	first := send(t, h, http.MethodGet, target, "", "")
 	etag := first.Header().Get("ETag")
