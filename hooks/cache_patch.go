@@ -17,7 +17,7 @@ import (
 const (
 	listingKeyPrefix = "list|"     // a page of GET /api/blog/posts
 	viewKeyPrefix    = "view|"     // a guest's GET /api/blog/posts/{idOrSlug}
-	threadsKeyPrefix = "comments|" // a guest's GET /api/blog/posts/{id}/comments
+	threadsKeyPrefix = "comments|" // a guest's GET /api/blog/posts/{id}/comments (and …/{thread}/replies)
 )
 
 var errNotPatchable = errors.New("this answer is rebuilt, not patched")

@@ -40,9 +40,11 @@ func bindBlogApi(app core.App, api *blogApi) {
 		g.PATCH("/posts/{id}", postUpdate).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit))
 		g.DELETE("/posts/{id}", postDelete).Bind(requireUserOrSuperuser(), bodyLimit(smallBodyLimit))
 
-		// comments in threads (comments_api.go); they are written through
-		// the collections API, paced per user (comments_limit.go)
+		// comments in threads, and the rest of a long thread
+		// (comments_api.go); they are written through the collections
+		// API, paced per user (comments_limit.go)
 		g.GET("/posts/{id}/comments", api.posts.threadedComments).Bind(apis.SkipSuccessActivityLog())
+		g.GET("/posts/{id}/comments/{thread}/replies", api.posts.threadReplies).Bind(apis.SkipSuccessActivityLog())
 
 		// payments (payments_*.go); a callback's body is read, and a
 		// refused one recorded, by its provider
