@@ -236,11 +236,18 @@ export async function editorPage(view, [id]) {
     const v = values();
     const body = { title: v.title, summary: v.summary, markdown: v.markdown };
     if (site.payments) Object.assign(body, { price: Number(v.price || 0), currency: v.currency.trim() });
-    if (intent === 'draft') body.status = 'draft';
+    if (intent === 'draft') {
+      body.status = 'draft';
+      // a schedule called off leaves no date behind
+      if (post.status === 'scheduled') body.published = '';
+    }
     if (intent === 'publish') {
       body.status = 'published';
-      // a post that was to come out later comes out now
-      if (post.status === 'scheduled' || isFuture(post.published)) body.published = new Date().toISOString();
+      // the server dates a post published now (by its clock, not this
+      // browser's): a scheduled post's date is replaced, a future one
+      // left on a draft is cleared, a past one (a post published
+      // before) is kept
+      if (post.status !== 'scheduled' && isFuture(post.published)) body.published = '';
     }
     if (intent === 'schedule') {
       const at = v.publishAt ? new Date(v.publishAt) : null;
