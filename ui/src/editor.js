@@ -57,12 +57,21 @@ export async function editorPage(view, [id]) {
       preview.element));
   function selectTab(tab) {
     panes.dataset.tab = tab;
-    writeTab.setAttribute('aria-selected', String(tab === 'write'));
-    previewTab.setAttribute('aria-selected', String(tab === 'preview'));
+    for (const [el, name] of [[writeTab, 'write'], [previewTab, 'preview']]) {
+      el.setAttribute('aria-selected', String(tab === name));
+      el.tabIndex = tab === name ? 0 : -1;
+    }
     if (tab === 'preview') preview.refresh();
   }
   writeTab.addEventListener('click', () => selectTab('write'));
   previewTab.addEventListener('click', () => selectTab('preview'));
+  // the arrow keys move between the two tabs, as in any tab list
+  panes.firstChild.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const next = panes.dataset.tab === 'write' ? previewTab : writeTab;
+    next.click();
+    next.focus();
+  });
   selectTab('write');
 
   const publishing = h('fieldset', { class: 'publishing' });
