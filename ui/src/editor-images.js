@@ -49,8 +49,7 @@ export function bodyImages(textarea, { postId, changed }) {
   async function upload(file) {
     pending += 1;
     placeholders += 1;
-    const placeholder = `![Uploading ${markdownText(file.name)} (${placeholders})…]()`;
-    insertAtCursor(textarea, placeholder);
+    const placeholder = insertAtCursor(textarea, `![Uploading ${markdownText(file.name)} (${placeholders})…]()`);
     changed();
     let markdown = '';
     try {
@@ -59,7 +58,8 @@ export function bodyImages(textarea, { postId, changed }) {
       if (postId()) data.append('post', postId());
       const image = await pb.collection('postImages').create(data);
       const alt = markdownText(file.name.replace(/\.[^.]*$/, '')) || 'image';
-      markdown = `![${alt}](/api/files/postImages/${image.id}/${encodeURIComponent(image.file)})`;
+      const url = `/api/files/postImages/${image.id}/${encodeURIComponent(image.file)}`;
+      markdown = placeholder.replace(/!\[.*\]\(\)/, () => `![${alt}](${url})`);
     } catch (err) {
       error.textContent = `${file.name || 'The image'} was not added: ${errorMessage(err)}`;
     } finally {
@@ -80,12 +80,15 @@ function markdownText(name) {
   return name.replace(/[[\]\\\n\r]/g, ' ').trim();
 }
 
-// insertAtCursor puts an image on lines of its own at the cursor.
-function insertAtCursor(textarea, text) {
+// insertAtCursor puts an image on a line of its own at the cursor and
+// answers what it inserted, line breaks included.
+function insertAtCursor(textarea, image) {
   const { selectionStart: start, selectionEnd: end, value } = textarea;
   const before = start > 0 && value[start - 1] !== '\n' ? '\n' : '';
   const after = end < value.length && value[end] !== '\n' ? '\n' : '';
-  textarea.setRangeText(before + text + after, start, end, 'end');
+  const text = before + image + after;
+  textarea.setRangeText(text, start, end, 'end');
+  return text;
 }
 
 // replaceText puts replacement in the place of text, where the writer's
@@ -103,7 +106,7 @@ export function coverField(post) {
   const coverUrl = (record) => (record.cover ? `/api/files/posts/${record.id}/${encodeURIComponent(record.cover)}?thumb=480x270` : '');
   let current = coverUrl(post);
   let choice; // undefined: unchanged; a File: the new cover; null: removed
-  let objectUrl = '';
+  let chosenUrl = ''; // the chosen file as a data: address (the pages' policy allows no blob:)
 
   const image = h('img', { class: 'cover-preview', alt: 'The cover' });
   const input = h('input', { type: 'file', id: 'post-cover', name: 'cover', accept: imageTypes });
@@ -112,9 +115,7 @@ export function coverField(post) {
   const error = h('p', { class: 'error field-error', id: 'post-cover-error' });
 
   function render() {
-    if (objectUrl) URL.revokeObjectURL(objectUrl);
-    objectUrl = choice ? URL.createObjectURL(choice) : '';
-    const src = choice ? objectUrl : choice === null ? '' : current;
+    const src = choice ? chosenUrl : choice === null ? '' : current;
     image.hidden = !src;
     if (src) image.src = src;
     else image.removeAttribute('src');
@@ -133,8 +134,16 @@ export function coverField(post) {
       input.value = '';
       return;
     }
-    choice = file;
-    render();
+    const reader = new FileReader();
+    reader.addEventListener('load', () => {
+      choice = file;
+      chosenUrl = reader.result;
+      render();
+    });
+    reader.addEventListener('error', () => {
+      error.textContent = `${file.name} could not be read.`;
+    });
+    reader.readAsDataURL(file);
   });
   remove.addEventListener('click', () => {
     choice = current ? null : undefined;
@@ -157,9 +166,6 @@ export function coverField(post) {
       input.value = '';
       current = coverUrl(saved);
       render();
-    },
-    stop() {
-      if (objectUrl) URL.revokeObjectURL(objectUrl);
     },
   };
 }

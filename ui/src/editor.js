@@ -41,7 +41,13 @@ export async function editorPage(view, [id]) {
   const alert = h('div', { role: 'alert', class: 'error' });
 
   const preview = markdownPreview(markdown);
-  const images = bodyImages(markdown, { postId: () => id, changed });
+  const images = bodyImages(markdown, {
+    postId: () => id,
+    changed: () => {
+      preview.changed();
+      changed();
+    },
+  });
   const cover = coverField(post);
 
   const writeTab = h('button', { type: 'button', role: 'tab', id: 'tab-write', 'aria-controls': 'pane-write' }, 'Write');
@@ -342,7 +348,6 @@ export async function editorPage(view, [id]) {
     window.removeEventListener('beforeunload', beforeUnload);
     clearTimeout(keepTimer);
     preview.stop();
-    cover.stop();
   };
 }
 
