@@ -80,23 +80,28 @@ function markdownText(name) {
   return name.replace(/[[\]\\\n\r]/g, ' ').trim();
 }
 
-// insertAtCursor puts an image on a line of its own at the cursor and
-// answers what it inserted, line breaks included.
+// insertAtCursor puts an image in a paragraph of its own at the cursor
+// and answers what it inserted, the line breaks around it included.
 function insertAtCursor(textarea, image) {
   const { selectionStart: start, selectionEnd: end, value } = textarea;
-  const before = start > 0 && value[start - 1] !== '\n' ? '\n' : '';
-  const after = end < value.length && value[end] !== '\n' ? '\n' : '';
+  const lead = value.slice(0, start);
+  const rest = value.slice(end);
+  const before = !lead || lead.endsWith('\n\n') ? '' : lead.endsWith('\n') ? '\n' : '\n\n';
+  const after = !rest || rest.startsWith('\n\n') ? '' : rest.startsWith('\n') ? '\n' : '\n\n';
   const text = before + image + after;
   textarea.setRangeText(text, start, end, 'end');
   return text;
 }
 
 // replaceText puts replacement in the place of text, where the writer's
-// typing since may have moved it, keeping their cursor.
+// typing since may have moved it; a cursor after it moves with it.
 function replaceText(textarea, text, replacement) {
   const at = textarea.value.indexOf(text);
   if (at < 0) return; // the writer deleted the placeholder
-  textarea.setRangeText(replacement, at, at + text.length, 'preserve');
+  const moved = (pos) => (pos >= at + text.length ? pos + replacement.length - text.length : Math.min(pos, at + replacement.length));
+  const [start, end] = [moved(textarea.selectionStart), moved(textarea.selectionEnd)];
+  textarea.setRangeText(replacement, at, at + text.length);
+  textarea.setSelectionRange(start, end);
 }
 
 // coverField shows the post's cover and lets the writer choose, replace

@@ -34,7 +34,7 @@ export async function editorPage(view, [id]) {
   };
   const title = h('input', { id: 'post-title', name: 'title', required: true, maxlength: 256 });
   const summary = h('input', { id: 'post-summary', name: 'summary', maxlength: 500 });
-  const markdown = h('textarea', { id: 'post-markdown', name: 'markdown', rows: 20, spellcheck: 'true' });
+  const markdown = h('textarea', { id: 'post-markdown', name: 'markdown', rows: 16, spellcheck: 'true' });
   const price = h('input', { id: 'post-price', name: 'price', type: 'number', min: 0, max: 1000000, step: '0.01' });
   const currency = h('input', { id: 'post-currency', name: 'currency', maxlength: 3, pattern: '[A-Za-z]{3}', autocapitalize: 'characters' });
   const publishAt = h('input', { id: 'post-published', name: 'published', type: 'datetime-local' });
@@ -145,8 +145,8 @@ export async function editorPage(view, [id]) {
       h('p', { class: 'publishing-state' }, state),
       h('p', { class: 'actions' }, buttons),
       post.status !== 'published' && h('div', { class: 'schedule' },
-        field('Schedule for', 'published', publishAt,
-          post.status === 'scheduled' ? 'Your local time. Change it and save to reschedule.' : 'Your local time.'),
+        field('Schedule for (your local time)', 'published', publishAt,
+          post.status === 'scheduled' && 'Change it and save to reschedule.'),
         post.status === 'draft' && h('p', { class: 'actions' }, button('schedule', 'Schedule', true))));
   }
 
