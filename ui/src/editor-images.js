@@ -105,9 +105,10 @@ function replaceText(textarea, text, replacement) {
 }
 
 // coverField shows the post's cover and lets the writer choose, replace
-// or remove it. The cover is a file of the post record, written with the
-// collections API once the post exists (save).
-export function coverField(post) {
+// or remove it; changed is called after each choice. The cover is a file
+// of the post record, written with the collections API once the post
+// exists (save).
+export function coverField(post, { changed }) {
   const coverUrl = (record) => (record.cover ? `/api/files/posts/${record.id}/${encodeURIComponent(record.cover)}?thumb=480x270` : '');
   let current = coverUrl(post);
   let choice; // undefined: unchanged; a File: the new cover; null: removed
@@ -144,6 +145,7 @@ export function coverField(post) {
       choice = file;
       chosenUrl = reader.result;
       render();
+      changed();
     });
     reader.addEventListener('error', () => {
       error.textContent = `${file.name} could not be read.`;
@@ -154,6 +156,7 @@ export function coverField(post) {
     choice = current ? null : undefined;
     input.value = '';
     render();
+    changed();
   });
   render();
 
@@ -161,7 +164,6 @@ export function coverField(post) {
     element: h('div', { class: 'field cover-field' },
       h('label', { for: 'post-cover' }, 'Cover image (JPEG, PNG, WebP or GIF, up to 10 MB)'),
       image, input, h('p', { class: 'actions' }, remove), note, error),
-    error,
     changed: () => choice !== undefined,
     // save writes the choice to the post with id; it throws as the SDK does
     async save(id) {

@@ -48,7 +48,7 @@ export async function editorPage(view, [id]) {
       changed();
     },
   });
-  const cover = coverField(post);
+  const cover = coverField(post, { changed });
 
   const writeTab = h('button', { type: 'button', role: 'tab', id: 'tab-write', 'aria-controls': 'pane-write' }, 'Write');
   const previewTab = h('button', { type: 'button', role: 'tab', id: 'tab-preview', 'aria-controls': 'pane-preview' }, 'Preview');
