@@ -143,6 +143,9 @@ test('a new author writes Markdown with a pasted image and a cover, publishes it
   await paste(p, '#post-markdown', await png(p, 320, 200, '#0b57d0'), 'image.png', 'image/png');
   await p.waitForFunction(() => /!\[image\]\(\/api\/files\/postImages\/\w+\/[^)]+\.png\)/.test(document.querySelector('#post-markdown').value));
   assert.doesNotMatch(await p.locator('#post-markdown').inputValue(), /Uploading/);
+  // and one more from the "Add image" button, after it
+  await p.getByLabel('Images to add').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: await png(p, 200, 120, '#1e8e3e') });
+  await p.waitForFunction(() => /\)\n\n!\[photo\]\(\/api\/files\/postImages\/\w+\/[^)]+\.png\)$/.test(document.querySelector('#post-markdown').value));
 
   // the preview is the server's rendering of the Markdown, the author's
   // own image included (protected: loaded with a file token)
@@ -153,10 +156,10 @@ test('a new author writes Markdown with a pasted image and a cover, publishes it
   assert.equal(await preview.locator('table td').first().textContent(), 'alpha');
   assert.equal(await preview.getByRole('link', { name: 'link to the docs' }).getAttribute('href'), 'https://example.com/docs');
   await p.waitForFunction(() => {
-    const img = document.querySelector('.preview-body img');
-    return img && img.complete && img.naturalWidth > 0;
+    const images = [...document.querySelectorAll('.preview-body img')];
+    return images.length === 2 && images.every((img) => img.complete && img.naturalWidth > 0);
   });
-  assert.match(await preview.locator('img').getAttribute('src'), /\?token=/);
+  assert.match(await preview.locator('img').first().getAttribute('src'), /\?token=/);
 
   // the cover, chosen before the post exists, is shown and saved with it
   await p.getByLabel(/^Cover image/).setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: await png(p, 640, 360, '#b3261e') });
@@ -185,6 +188,7 @@ test('a new author writes Markdown with a pasted image and a cover, publishes it
   assert.equal(await body.locator('li').count(), 2);
   assert.equal(await body.locator('table td').first().textContent(), 'alpha');
   assert.equal(await body.getByRole('link', { name: 'link to the docs' }).getAttribute('href'), 'https://example.com/docs');
+  assert.equal(await body.locator('img').count(), 2);
   await guest.waitForFunction(() => [...document.querySelectorAll('.post-body img')].every((img) => img.complete && img.naturalWidth > 0));
   assert.ok(await loaded(guest, '.post-body img'), 'the guest sees the image');
   await guest.locator('.post img.cover').waitFor();
