@@ -233,9 +233,8 @@ test('a new user signs up, writes and publishes a post, and finds it in the list
   await p.getByLabel('Title').fill('Written in Chromium');
   await p.getByLabel(/^Body/).fill('<p>Typed into the editor.</p>');
   await p.screenshot({ path: `${SHOTS}editor.png`, fullPage: true });
-  await p.getByRole('button', { name: 'Create' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Written in Chromium' }).waitFor();
-  await p.getByText('Draft', { exact: true }).waitFor();
+  await p.getByRole('button', { name: 'Save draft' }).click();
+  await p.getByText('Draft: only you can see it.').waitFor();
 
   // a draft is not in the listing; publishing puts it there
   await p.goto('/');
@@ -243,8 +242,7 @@ test('a new user signs up, writes and publishes a post, and finds it in the list
   assert.equal(await p.getByRole('link', { name: 'Written in Chromium' }).count(), 0);
   await p.goto('/write');
   await p.getByRole('link', { name: 'Edit Written in Chromium' }).click();
-  await p.getByLabel('Status').selectOption('published');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Publish now' }).click();
   await p.getByRole('heading', { level: 1, name: 'Written in Chromium' }).waitFor();
   await p.getByRole('link', { name: 'Posts', exact: true }).click();
   await p.getByRole('link', { name: 'Written in Chromium' }).waitFor({ timeout: 2000 });

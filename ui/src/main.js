@@ -4,11 +4,12 @@
 // over and renders the pages the reader moves to.
 import { pb, me, checkSession } from './api.js';
 import { h, show } from './dom.js';
-import { navigate, say } from './nav.js';
+import { navigate, say, mayLeave } from './nav.js';
 import { listingPage, authorPage } from './listing.js';
 import { postPage } from './post.js';
 import { loginPage, signupPage } from './account.js';
-import { writerPage, editorPage } from './write.js';
+import { writerPage } from './write.js';
+import { editorPage } from './editor.js';
 import { profilePage } from './profile.js';
 import { site, servedNotFound, dropInitial } from './boot.js';
 
@@ -133,6 +134,11 @@ document.addEventListener('click', (e) => {
 let shown = location.pathname + location.search;
 window.addEventListener('popstate', () => {
   if (location.pathname + location.search === shown) return;
+  // the address has changed already: a reader who stays gets it back
+  if (!mayLeave()) {
+    history.pushState({}, '', shown);
+    return;
+  }
   navigated = true;
   render();
 });
