@@ -145,3 +145,32 @@ func FuzzSlug(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRenderMarkdown: whatever the Markdown, the body it renders to is
+// safe and is stored as rendered (preview and save agree).
+func FuzzRenderMarkdown(f *testing.F) {
+	for _, s := range hostileBodies {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		"# T\n\n**b** *e* `c` ~~s~~ https://example.com",
+		"[x](javascript:alert(1)) <javascript:alert(1)> ![i](data:text/html,x)",
+		"| a | b |\n|:-|-:|\n| <script>x</script> | [l](vbscript:x) |",
+		"> - > 1. > * deep\n\n```html\n<script>alert(1)</script>\n```",
+		"<div>\n\n*md inside html*\n\n</div><img src=x onerror=alert(1)>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, source string) {
+		out, err := content.RenderMarkdown(source)
+		if err != nil {
+			return // too long or too complex: refused, nothing stored
+		}
+		if problem := contenttest.UnsafeHTML(out); problem != "" {
+			t.Fatalf("RenderMarkdown(%q) = %q: %s", source, out, problem)
+		}
+		if again := content.SanitizeBody(out); again != out {
+			t.Fatalf("RenderMarkdown(%q) is not stored as rendered:\nrendered %q\nstored   %q", source, out, again)
+		}
+	})
+}

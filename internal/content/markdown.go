@@ -1,0 +1,232 @@
+package content
+
+import (
+	"bytes"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+	xhtml "golang.org/x/net/html"
+)
+
+// markdown renders what authors write: CommonMark with GitHub's tables,
+// strikethrough and autolinks. Raw HTML is passed through (WithUnsafe)
+// because SanitizeBody runs on the result: an author may mix the two, and
+// the allow-list, not the renderer, decides what is safe. Table
+// alignment is written as the align attribute, which the allow-list
+// knows, rather than as inline style, which it drops.
+var markdown = goldmark.New(
+	goldmark.WithExtensions(
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough,
+		extension.Linkify,
+	),
+	goldmark.WithRendererOptions(html.WithUnsafe()),
+)
+
+const (
+	// MaxMarkdownLength is the longest source, in characters, that
+	// RenderMarkdown takes: some forty thousand words, and short enough
+	// that the parser's slowest inputs stay within RenderTimeout.
+	MaxMarkdownLength = 256 << 10
+
+	// MaxNesting is the deepest nesting of block quotes and lists
+	// RenderMarkdown keeps; deeper markers are read as text. Each level
+	// costs one character of source and the parser revisits every open
+	// level on each line: a line of a hundred thousand ">" would take it
+	// minutes.
+	MaxNesting = 32
+
+	// MaxTableCells bounds rows × columns of one table. A table's rows are
+	// padded to its header's width, so a wide header over many one-cell
+	// rows would otherwise grow a source of kilobytes into gigabytes.
+	MaxTableCells = 100_000
+
+	// RenderTimeout is how long a render may take before the source is
+	// refused as too complex. Real posts render in milliseconds; the
+	// parser has inputs that are quadratic in their length.
+	RenderTimeout = 3 * time.Second
+)
+
+// Errors of RenderMarkdown, each the author's to fix.
+var (
+	ErrMarkdownTooLong    = errors.New("markdown too long")
+	ErrMarkdownTooComplex = errors.New("markdown too complex")
+)
+
+// RenderMarkdown turns an author's Markdown into the body HTML blogbase
+// stores: rendered, then sanitized (SanitizeBody), so that it is exactly
+// what saving the source would store.
+func RenderMarkdown(source string) (string, error) {
+	if utf8.RuneCountInString(source) > MaxMarkdownLength {
+		return "", ErrMarkdownTooLong
+	}
+	source = limitTables(limitNesting(source))
+
+	// Rendered aside so that a slow source is answered in time; the render
+	// itself runs to its end, bounded by the limits above.
+	rendered := make(chan string, 1)
+	go func() {
+		var out bytes.Buffer
+		if err := markdown.Convert([]byte(source), &out); err != nil {
+			out.Reset() // goldmark writes to a buffer: it does not fail
+		}
+		rendered <- out.String()
+	}()
+	timer := time.NewTimer(RenderTimeout)
+	defer timer.Stop()
+	select {
+	case html := <-rendered:
+		return SanitizeBody(html), nil
+	case <-timer.C:
+		return "", ErrMarkdownTooComplex
+	}
+}
+
+// limitNesting escapes, on each line, the container marker (">", "-",
+// "*", "+", "1." or "1)") past MaxNesting, so that it and the rest of the
+// line read as text. Nesting by indentation needs a longer line for each
+// level, and stays within what the parser handles quickly.
+func limitNesting(source string) string {
+	var out strings.Builder
+	changed := false
+	for line := range strings.SplitAfterSeq(source, "\n") {
+		at := deepMarker(line)
+		if at < 0 {
+			out.WriteString(line)
+			continue
+		}
+		changed = true
+		out.WriteString(line[:at])
+		out.WriteByte('\\')
+		out.WriteString(line[at:])
+	}
+	if !changed {
+		return source
+	}
+	return out.String()
+}
+
+// deepMarker returns where in line the punctuation of its container
+// marker number MaxNesting+1 is, or -1 when the line opens fewer.
+func deepMarker(line string) int {
+	depth := 0
+	for i := 0; i < len(line); {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t':
+			i++
+			continue
+		case c == '>':
+			depth++
+			if depth > MaxNesting {
+				return i
+			}
+			i++
+			continue
+		case c == '-' || c == '*' || c == '+':
+			if i+1 < len(line) && (line[i+1] == ' ' || line[i+1] == '\t') {
+				depth++
+				if depth > MaxNesting {
+					return i
+				}
+				i++
+				continue
+			}
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(line) && j-i < 10 && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+			if j < len(line) && (line[j] == '.' || line[j] == ')') && j+1 < len(line) && (line[j+1] == ' ' || line[j+1] == '\t') {
+				depth++
+				if depth > MaxNesting {
+					return j
+				}
+				i = j + 1
+				continue
+			}
+		}
+		return -1
+	}
+	return -1
+}
+
+// tableDelimiter matches a table's delimiter row ("|---|:-:|") once the
+// line's container markers are taken off.
+var tableDelimiter = regexp.MustCompile(`^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$`)
+
+// limitTables escapes the delimiter row of a table with more than
+// MaxTableCells cells, so that its lines read as a paragraph. The rows are
+// counted up to the next blank line, as a table ends there at the latest.
+func limitTables(source string) string {
+	if !strings.Contains(source, "-") || !strings.Contains(source, "|") {
+		return source
+	}
+	lines := strings.SplitAfter(source, "\n")
+	// rowsAfter[i] is how many lines follow line i before a blank one
+	rowsAfter := make([]int, len(lines))
+	for i := len(lines) - 2; i >= 0; i-- {
+		if next := lines[i+1]; strings.TrimSpace(next[containerPrefix(next):]) != "" {
+			rowsAfter[i] = rowsAfter[i+1] + 1
+		}
+	}
+	changed := false
+	for i, line := range lines {
+		prefix := containerPrefix(line)
+		row := line[prefix:]
+		if !strings.Contains(row, "|") || !tableDelimiter.MatchString(row) {
+			continue
+		}
+		columns := strings.Count(strings.Trim(strings.TrimSpace(row), "|"), "|") + 1
+		rows := rowsAfter[i]
+		if rows*columns <= MaxTableCells {
+			continue
+		}
+		dash := prefix + strings.IndexByte(row, '-')
+		lines[i] = line[:dash] + `\` + line[dash:]
+		changed = true
+	}
+	if !changed {
+		return source
+	}
+	return strings.Join(lines, "")
+}
+
+// containerPrefix is the length of line's leading block quote markers and
+// spaces.
+func containerPrefix(line string) int {
+	return len(line) - len(strings.TrimLeft(line, "> \t"))
+}
+
+// IsBlank tells whether a stored (sanitized) body shows nothing: no text
+// but whitespace or invisible characters, and no image. "<p></p>",
+// "<br>" and "<p>&nbsp;</p>" are blank.
+func IsBlank(body string) bool {
+	tokens := xhtml.NewTokenizer(strings.NewReader(body))
+	for {
+		switch tokens.Next() {
+		case xhtml.ErrorToken:
+			return true
+		case xhtml.TextToken:
+			if strings.IndexFunc(string(tokens.Text()), visible) >= 0 {
+				return false
+			}
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			if name, _ := tokens.TagName(); string(name) == "img" {
+				return false
+			}
+		}
+	}
+}
+
+// visible tells whether r shows as something: not whitespace, nor a
+// format character such as a zero-width space.
+func visible(r rune) bool {
+	return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
+}

@@ -1,0 +1,106 @@
+package content
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestRenderMarkdown(t *testing.T) {
+	t.Parallel()
+
+	cases := []struct {
+		name, in, want string
+	}{
+		{"paragraphs and headings", "# Title\n\nOne line\nsame paragraph.\n\nSecond.",
+			"<h1>Title</h1>\n<p>One line\nsame paragraph.</p>\n<p>Second.</p>\n"},
+		{"emphasis", "**bold** and *em* and `code`", "<p><strong>bold</strong> and <em>em</em> and <code>code</code></p>\n"},
+		{"image", "![a cat](/api/files/postImages/x/cat.png)", `<p><img src="/api/files/postImages/x/cat.png" alt="a cat"></p>` + "\n"},
+		{"strikethrough", "~~gone~~", "<p><del>gone</del></p>\n"},
+		{"autolink", "see https://example.com/a now", `<p>see <a href="https://example.com/a" rel="nofollow noopener" target="_blank">https://example.com/a</a> now</p>` + "\n"},
+		{"table with alignment", "| a | b |\n|:--|--:|\n| 1 | 2 |",
+			"<table>\n<thead>\n<tr>\n<th align=\"left\">a</th>\n<th align=\"right\">b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td align=\"left\">1</td>\n<td align=\"right\">2</td>\n</tr>\n</tbody>\n</table>\n"},
+		{"fenced code", "```go\nx := 1\n```", "<pre><code class=\"language-go\">x := 1\n</code></pre>\n"},
+		{"lists", "- a\n- b\n\n1. c", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<ol>\n<li>c</li>\n</ol>\n"},
+		{"quote", "> said", "<blockquote>\n<p>said</p>\n</blockquote>\n"},
+		{"raw HTML kept when safe", "<mark>hi</mark> there", "<p><mark>hi</mark> there</p>\n"},
+		{"raw script dropped", "a <script>alert(1)</script> b\n\n<script>\nalert(2)\n</script>", "<p>a  b</p>\n"},
+		{"event handler dropped", `<img src="/a.png" onerror="alert(1)">`, `<img src="/a.png">`},
+		{"javascript link dropped", "[x](javascript:alert(1))", "<p>x</p>\n"},
+		{"javascript autolink dropped", "<javascript:alert(1)>", "<p>javascript:alert(1)</p>\n"},
+		{"Chinese", "## 久至博客\n\n支付功能", "<h2>久至博客</h2>\n<p>支付功能</p>\n"},
+	}
+	for _, c := range cases {
+		got, err := RenderMarkdown(c.in)
+		if err != nil {
+			t.Errorf("%s: RenderMarkdown(%q): %v", c.name, c.in, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s: RenderMarkdown(%q)\n got %q\nwant %q", c.name, c.in, got, c.want)
+		}
+		if again := SanitizeBody(got); again != got {
+			t.Errorf("%s: the rendered body is not stored as rendered:\n%q\n%q", c.name, got, again)
+		}
+	}
+}
+
+func TestRenderMarkdownLimits(t *testing.T) {
+	t.Parallel()
+
+	if _, err := RenderMarkdown(strings.Repeat("a", MaxMarkdownLength+1)); !errors.Is(err, ErrMarkdownTooLong) {
+		t.Errorf("a source over MaxMarkdownLength: err = %v, want ErrMarkdownTooLong", err)
+	}
+	if _, err := RenderMarkdown(strings.Repeat("字", MaxMarkdownLength)); err != nil {
+		t.Errorf("MaxMarkdownLength characters of three bytes each: %v", err)
+	}
+
+	// nesting past MaxNesting is text, whatever the markers
+	for _, marker := range []string{">", "> ", "- ", "* ", "1. ", "2) ", "> - ", "> 1. "} {
+		src := strings.Repeat(marker, 10*MaxNesting) + "deep"
+		got, err := RenderMarkdown(src)
+		if err != nil {
+			t.Errorf("nested %q: %v", marker, err)
+			continue
+		}
+		opened := strings.Count(got, "<blockquote>") + strings.Count(got, "<li>")
+		if opened > MaxNesting || opened == 0 {
+			t.Errorf("nested %q: %d levels opened, want 1..%d", marker, opened, MaxNesting)
+		}
+		if !strings.Contains(got, "deep") {
+			t.Errorf("nested %q: the text is lost: %q", marker, got)
+		}
+	}
+	if got, _ := RenderMarkdown(strings.Repeat(">", MaxNesting) + " kept"); strings.Count(got, "<blockquote>") != MaxNesting {
+		t.Errorf("MaxNesting quotes: %d opened, want all %d", strings.Count(got, "<blockquote>"), MaxNesting)
+	}
+
+	// a table past MaxTableCells reads as a paragraph; one within it is a table
+	wide := "|" + strings.Repeat("h|", 1000) + "\n|" + strings.Repeat("-|", 1000) + "\n" + strings.Repeat("x\n", MaxTableCells/1000+1)
+	if got, _ := RenderMarkdown(wide); strings.Contains(got, "<table>") {
+		t.Errorf("a table of more than MaxTableCells cells was rendered as one")
+	}
+	quoted := "> |a|b|\n> |-|-|\n" + strings.Repeat("> x\n", MaxTableCells/2+1)
+	if got, _ := RenderMarkdown(quoted); strings.Contains(got, "<table>") {
+		t.Errorf("a quoted table of more than MaxTableCells cells was rendered as one")
+	}
+	small := "|a|b|\n|-|-|\n" + strings.Repeat("x\n", 100)
+	if got, _ := RenderMarkdown(small); strings.Count(got, "<td>") != 200 {
+		t.Errorf("a table of 2×100 cells: %d cells rendered", strings.Count(got, "<td>"))
+	}
+}
+
+func TestIsBlank(t *testing.T) {
+	t.Parallel()
+
+	for _, body := range []string{"", " \n\t", "<p></p>", "<br>", "<p><br></p>", "<p>&nbsp;</p>", "<p>\u200b</p>", "<h1> </h1><div></div>", "<!-- x -->"} {
+		if !IsBlank(body) {
+			t.Errorf("IsBlank(%q) = false, want true", body)
+		}
+	}
+	for _, body := range []string{"<p>a</p>", "x", `<img src="/a.png">`, "<p>字</p>", "<pre><code>0</code></pre>"} {
+		if IsBlank(body) {
+			t.Errorf("IsBlank(%q) = true, want false", body)
+		}
+	}
+}
