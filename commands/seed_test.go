@@ -236,7 +236,21 @@ func TestSeedLeavesRealAccountsAlone(t *testing.T) {
 	own := core.NewRecord(posts)
 	own.Set("title", "A real post")
 	own.Set("author", real.Id)
-	own.Set("status", "published")
+	if err := app.Save(own); err != nil {
+		t.Fatal(err)
+	}
+	body, err := app.FindFirstRecordByData("postContents", "post", own.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.Set("markdown", "A *real* body.")
+	if err := app.Save(body); err != nil {
+		t.Fatal(err)
+	}
+	if own, err = app.FindRecordById("posts", own.Id); err != nil {
+		t.Fatal(err)
+	}
+	own.Set("status", "published") // once it has its body
 	if err := app.Save(own); err != nil {
 		t.Fatal(err)
 	}

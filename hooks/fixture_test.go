@@ -205,7 +205,7 @@ func createPost(app core.App, authorId, title, status string, price float64, bod
 	post := core.NewRecord(posts)
 	post.Set("author", authorId)
 	post.Set("title", title)
-	post.Set("status", status)
+	post.Set("status", "draft") // published once it has its body
 	post.Set("price", price)
 	if err := app.Save(post); err != nil {
 		return nil, nil, err
@@ -215,7 +215,17 @@ func createPost(app core.App, authorId, title, status string, price float64, bod
 		return nil, nil, err
 	}
 	content.Set("body", body)
-	return post, content, app.Save(content)
+	if err := app.Save(content); err != nil {
+		return nil, nil, err
+	}
+	if status == "draft" {
+		return post, content, nil
+	}
+	if post, err = app.FindRecordById("posts", post.Id); err != nil {
+		return nil, nil, err
+	}
+	post.Set("status", status)
+	return post, content, app.Save(post)
 }
 
 // newTestApp is every scenario's TestAppFactory: a private clone of the

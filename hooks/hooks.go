@@ -41,6 +41,7 @@ func Register(app core.App, config Config) {
 	bindImageNames(app)
 	bindPosts(app, config.now)
 	bindPostContents(app)
+	bindMarkdown(app)
 	bindPostImages(app)
 	bindComments(app)
 	bindCommentsLimit(app, config.CommentsPerMinute)

@@ -317,8 +317,27 @@ func addPost(t testing.TB, app core.App, author, title string, published time.Ti
 	if change != nil {
 		change(post)
 	}
+	// a post is published with a body: a placeholder paragraph, until
+	// the test writes another
+	status, date := post.GetString("status"), post.GetString("published")
+	if status != "draft" {
+		post.Set("status", "draft")
+		post.Set("published", "")
+	}
 	if err := app.Save(post); err != nil {
 		t.Fatalf("post %q: %v", title, err)
+	}
+	if status != "draft" {
+		setBody(t, app, post.Id, "<p>(the body of this post)</p>")
+		post, err = app.FindRecordById("posts", post.Id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post.Set("status", status)
+		post.Set("published", date)
+		if err := app.Save(post); err != nil {
+			t.Fatalf("post %q: %v", title, err)
+		}
 	}
 	return post
 }

@@ -151,6 +151,7 @@ func (api *postsApi) cached(key string, build func() (data any, deps []string, e
 type postForm struct {
 	Title    *string
 	Body     *string
+	Markdown *string // the body's source, in place of Body
 	Summary  *string
 	Slug     *string
 	Status   *string
@@ -209,6 +210,7 @@ func readPostForm(e *core.RequestEvent) (*postForm, error) {
 	form := &postForm{
 		Title:    text("title"),
 		Body:     text("body"),
+		Markdown: text("markdown"),
 		Summary:  text("summary"),
 		Slug:     text("slug"),
 		Status:   text("status"),
@@ -260,10 +262,7 @@ func postCreate(e *core.RequestEvent) error {
 
 	// the body is required here (the collections API creates a post first
 	// and its body after); its error is reported with the post's own
-	var missingBody validation.Errors
-	if form.Body == nil || blankBody(*form.Body) {
-		missingBody = validation.Errors{"body": validation.NewError("validation_required", "Cannot be blank.")}
-	}
+	bodyErrs := form.bodyErrors(true)
 
 	var postId string
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -272,19 +271,39 @@ func postCreate(e *core.RequestEvent) error {
 			return err
 		}
 
+		// a post is published (or scheduled) once its body is there
+		// (requireBodyToPublish): it is saved a draft first, its
+		// publication date held back with its status
 		post := core.NewRecord(posts)
 		post.Set("author", e.Auth.Id)
 		form.applyTo(post)
+		status, published := post.GetString("status"), post.GetString("published")
+		if publicStatus(status) {
+			post.Set("status", statusDraft)
+			post.Set("published", "")
+		}
 		saveErr := tx.Save(post)
-		if missingBody != nil {
-			return withFieldErrors(saveErr, missingBody)
+		if len(bodyErrs) > 0 {
+			return withFieldErrors(saveErr, bodyErrs)
 		}
 		if saveErr != nil {
 			return saveErr
 		}
 		postId = post.Id
 
-		return saveBody(tx, post.Id, form.Body)
+		if err := form.saveBody(tx, post.Id); err != nil {
+			return err
+		}
+		if !publicStatus(status) {
+			return nil
+		}
+		post, err = tx.FindRecordById(postsCollection, post.Id)
+		if err != nil {
+			return err
+		}
+		post.Set("status", status)
+		post.Set("published", published)
+		return tx.Save(post)
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to create the post.", err)
@@ -293,10 +312,35 @@ func postCreate(e *core.RequestEvent) error {
 	return respondWithPost(e, http.StatusCreated, postId)
 }
 
-// blankBody tells whether a body would be stored empty: nothing but
-// whitespace once sanitized (e.g. only a script).
-func blankBody(body string) bool {
-	return strings.TrimSpace(content.SanitizeBody(body)) == ""
+// bodyErrors checks the body or Markdown sent before any write: one of
+// them (not both), and not blank once rendered and sanitized. required
+// says whether sending neither is an error.
+func (form *postForm) bodyErrors(required bool) validation.Errors {
+	blank := func(field string) validation.Errors {
+		return validation.Errors{field: validation.NewError("validation_required", "Cannot be blank.")}
+	}
+	switch {
+	case form.Body != nil && form.Markdown != nil:
+		return validation.Errors{"markdown": validation.NewError("validation_markdown_or_body", "Send either markdown or body, not both.")}
+	case form.Markdown != nil:
+		body, err := content.RenderMarkdown(*form.Markdown)
+		if err != nil {
+			var fieldErrs validation.Errors
+			if errors.As(markdownError(err), &fieldErrs) {
+				return fieldErrs
+			}
+		}
+		if content.IsBlank(body) {
+			return blank("markdown")
+		}
+	case form.Body != nil:
+		if content.IsBlank(content.SanitizeBody(*form.Body)) {
+			return blank("body")
+		}
+	case required:
+		return blank("body")
+	}
+	return nil
 }
 
 // authorsPost is the post the request's path names, when the caller may
@@ -322,26 +366,29 @@ func postUpdate(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if form.Body != nil && blankBody(*form.Body) {
-		return e.BadRequestError("Failed to update the post.", validation.Errors{
-			"body": validation.NewError("validation_required", "Cannot be blank."),
-		})
+	if errs := form.bodyErrors(false); len(errs) > 0 {
+		return e.BadRequestError("Failed to update the post.", errs)
 	}
 
 	err = e.App.RunInTransaction(func(tx core.App) error {
+		// the body first, so that a draft may be published with the body
+		// it is sent with (requireBodyToPublish)
+		if err := form.saveBody(tx, post.Id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return errPostNotFound // deleted since the access check
+			}
+			return err
+		}
 		// reload in the transaction so that no concurrent change is lost
 		post, err := tx.FindRecordById(postsCollection, post.Id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errPostNotFound // deleted since the access check
+			return errPostNotFound
 		}
 		if err != nil {
 			return err
 		}
 		form.applyTo(post)
-		if err := tx.Save(post); err != nil {
-			return err
-		}
-		return saveBody(tx, post.Id, form.Body)
+		return tx.Save(post)
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to update the post.", err)
@@ -363,16 +410,20 @@ func postDelete(e *core.RequestEvent) error {
 	return e.NoContent(http.StatusNoContent)
 }
 
-// saveBody stores a new body for the post, when one was sent.
-func saveBody(tx core.App, postId string, body *string) error {
-	if body == nil {
+// saveBody stores the body or the Markdown sent for the post, if any.
+func (form *postForm) saveBody(tx core.App, postId string) error {
+	if form.Body == nil && form.Markdown == nil {
 		return nil
 	}
 	content, err := tx.FindFirstRecordByData(postContentsCollection, "post", postId)
 	if err != nil {
 		return err
 	}
-	content.Set("body", *body)
+	if form.Markdown != nil {
+		content.Set("markdown", *form.Markdown)
+	} else {
+		content.Set("body", *form.Body)
+	}
 	return tx.Save(content)
 }
 

@@ -277,7 +277,7 @@ func TestPostCreateRoute(t *testing.T) {
 			NotExpectedContent: []string{`"published":""`, "script", "javascript:", "onclick", "alice@example.com"},
 			ExpectedEvents: map[string]int{
 				"OnRecordCreate": 2, // the post and its content
-				"OnRecordUpdate": 2, // the body, then the summary derived from it
+				"OnRecordUpdate": 3, // the body, the summary derived from it, then the status (a post is published once its body is there)
 			},
 			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
 				assertSplitInvariant(t, app)

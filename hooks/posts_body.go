@@ -21,16 +21,23 @@ func bindPostContents(app core.App) {
 	app.OnRecordDelete(postContentsCollection).BindFunc(deleteContentOnlyWithPost)
 }
 
-// saveSanitizedContent stores the body through the allow-list and, in the
-// same transaction, refreshes the post's summary when it was derived from
-// the previous body. A content record stays on the post it was made for.
+// saveSanitizedContent stores the body through the allow-list, rendered
+// from its Markdown when the write changed that (see renderBody), and, in
+// the same transaction, refreshes the post's summary when it was derived
+// from the previous body. A body is never saved blank, and a content
+// record stays on the post it was made for. The new Markdown is rendered
+// once before the transaction, so that no render holds the database's
+// write lock (RenderMarkdown remembers it for the one inside).
 func saveSanitizedContent(e *core.RecordEvent) error {
-	e.Record.Set("body", content.SanitizeBody(e.Record.GetString("body")))
+	if sourceChanged(e.Record, e.Record.Original().GetString("markdown")) {
+		_, _ = content.RenderMarkdown(e.Record.GetString("markdown"))
+	}
 
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {
-			Post string `db:"post"`
-			Body string `db:"body"`
+			Post     string `db:"post"`
+			Body     string `db:"body"`
+			Markdown string `db:"markdown"`
 		}
 		if !e.Record.IsNew() {
 			if err := readStoredRow(tx, e.Record, &stored); err != nil {
@@ -41,6 +48,14 @@ func saveSanitizedContent(e *core.RecordEvent) error {
 					"post": validation.NewError("validation_post_immutable", "A post's content cannot be moved to another post."),
 				}
 			}
+		}
+		if err := renderBody(e.Record, stored.Markdown, stored.Body); err != nil {
+			return err
+		}
+		// a new record is the empty body made with its post (see
+		// createPostWithContent); every later write must leave one
+		if !e.Record.IsNew() && content.IsBlank(e.Record.GetString("body")) {
+			return blankBodyError(e.Record)
 		}
 
 		if err := e.Next(); err != nil {

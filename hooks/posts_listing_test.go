@@ -259,18 +259,18 @@ func TestPostsListingFollowsEveryWrite(t *testing.T) {
 		{
 			Name: "user publishing through the collections API",
 			BeforeTestFunc: warmThen(func(t testing.TB, app *tests.TestApp, h http.Handler) {
-				expectCode(t, send(t, h, http.MethodPost, "/api/collections/posts/records",
-					`{"title":"Fresh one","author":"`+fx.bobId+`","status":"published"}`, fx.bobToken), 200)
+				expectCode(t, send(t, h, http.MethodPatch, "/api/collections/posts/records/"+fx.aliceDraft,
+					`{"status":"published"}`, fx.aliceToken), 200)
 			}),
-			ExpectedContent: []string{`"totalItems":4`, `"title":"Fresh one"`},
+			ExpectedContent: []string{`"totalItems":4`, `"title":"Alice secret draft"`},
 		},
 		{
 			Name: "user publishing through the batch API",
 			BeforeTestFunc: warmThen(func(t testing.TB, app *tests.TestApp, h http.Handler) {
-				expectCode(t, send(t, h, http.MethodPost, "/api/batch", `{"requests":[{"method":"POST","url":"/api/collections/posts/records",
-					"body":{"title":"Batched one","author":"`+fx.bobId+`","status":"published"}}]}`, fx.bobToken), 200)
+				expectCode(t, send(t, h, http.MethodPost, "/api/batch", `{"requests":[{"method":"PATCH","url":"/api/collections/posts/records/`+fx.aliceDraft+`",
+					"body":{"status":"published"}}]}`, fx.aliceToken), 200)
 			}),
-			ExpectedContent: []string{`"totalItems":4`, `"title":"Batched one"`},
+			ExpectedContent: []string{`"totalItems":4`, `"title":"Alice secret draft"`},
 		},
 		{
 			Name: "author unpublishing through the collections API",

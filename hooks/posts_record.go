@@ -55,6 +55,10 @@ func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 		if err := completePost(tx, e.Record, "", now); err != nil {
 			return err
 		}
+		// its body is made below, empty: it is published once written
+		if err := requireBodyToPublish(tx, e.Record, ""); err != nil {
+			return err
+		}
 		if err := e.Next(); err != nil {
 			return err
 		}
@@ -107,6 +111,9 @@ func completeUpdatedPost(e *core.RecordEvent, now func() time.Time) error {
 		}
 		publishBeforeDate(e.Record, stored.Status, stored.Published, now())
 		if err := completePost(tx, e.Record, stored.Slug, now); err != nil {
+			return err
+		}
+		if err := requireBodyToPublish(tx, e.Record, stored.Status); err != nil {
 			return err
 		}
 		return e.Next()

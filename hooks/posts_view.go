@@ -59,6 +59,10 @@ func postView(app core.App, info *core.RequestInfo, postId string) (map[string]a
 	if readable {
 		view["body"] = content.GetString("body")
 		view["locked"] = false
+		// the source, for the editor: only its author and superusers
+		if info.Auth != nil && (info.Auth.IsSuperuser() || info.Auth.Id == post.GetString("author")) {
+			view["markdown"] = content.GetString("markdown")
+		}
 	} else {
 		view["locked"] = true
 	}

@@ -2,9 +2,11 @@ package content
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -62,31 +64,79 @@ var (
 
 // RenderMarkdown turns an author's Markdown into the body HTML blogbase
 // stores: rendered, then sanitized (SanitizeBody), so that it is exactly
-// what saving the source would store.
+// what saving the source would store. The latest results are kept: the
+// editor's preview renders what its save renders next, and a save renders
+// once before its transaction and once inside (see saveSanitizedContent).
 func RenderMarkdown(source string) (string, error) {
 	if utf8.RuneCountInString(source) > MaxMarkdownLength {
 		return "", ErrMarkdownTooLong
 	}
+	key := sha256.Sum256([]byte(source))
+	if r, ok := renders.get(key); ok {
+		return r.body, r.err
+	}
+	body, err := render(source)
+	renders.put(key, rendered{body, err})
+	return body, err
+}
+
+// render is RenderMarkdown without its memory.
+func render(source string) (string, error) {
 	source = limitTables(limitNesting(source))
 
 	// Rendered aside so that a slow source is answered in time; the render
 	// itself runs to its end, bounded by the limits above.
-	rendered := make(chan string, 1)
+	done := make(chan string, 1)
 	go func() {
 		var out bytes.Buffer
 		if err := markdown.Convert([]byte(source), &out); err != nil {
 			out.Reset() // goldmark writes to a buffer: it does not fail
 		}
-		rendered <- out.String()
+		done <- out.String()
 	}()
 	timer := time.NewTimer(RenderTimeout)
 	defer timer.Stop()
 	select {
-	case html := <-rendered:
+	case html := <-done:
 		return SanitizeBody(html), nil
 	case <-timer.C:
 		return "", ErrMarkdownTooComplex
 	}
+}
+
+// rendered is one result of RenderMarkdown.
+type rendered struct {
+	body string
+	err  error
+}
+
+// renderMemory holds the latest results of RenderMarkdown by the hash of
+// their source, up to renderMemorySize of them: a few megabytes at most.
+type renderMemory struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]rendered
+}
+
+const renderMemorySize = 16
+
+var renders = &renderMemory{entries: map[[sha256.Size]byte]rendered{}}
+
+func (m *renderMemory) get(key [sha256.Size]byte) (rendered, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.entries[key]
+	return r, ok
+}
+
+// put keeps r, forgetting everything once the memory is full: the results
+// that count are the few of the moment.
+func (m *renderMemory) put(key [sha256.Size]byte, r rendered) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.entries) >= renderMemorySize {
+		clear(m.entries)
+	}
+	m.entries[key] = r
 }
 
 // limitNesting escapes, on each line, the container marker (">", "-",

@@ -1,0 +1,49 @@
+package migrations
+
+import (
+	"github.com/pocketbase/pocketbase/core"
+	m "github.com/pocketbase/pocketbase/migrations"
+)
+
+// Authors write Markdown: postContents keeps the source beside the body
+// rendered from it, hidden from everyone but superusers (the post's author
+// is shown it by an enrich hook, posts_markdown.go). The preview route
+// renders on every pause in typing: it gets a per-IP limit generous for
+// one writer and short of a render farm.
+func init() {
+	const previewLabel = "/api/blog/preview"
+	m.Register(func(app core.App) error {
+		contents, err := app.FindCollectionByNameOrId("postContents")
+		if err != nil {
+			return err
+		}
+		contents.Fields.Add(&core.TextField{Name: "markdown", Hidden: true, Max: 256 << 10})
+		if err := app.Save(contents); err != nil {
+			return err
+		}
+
+		settings := app.Settings()
+		settings.RateLimits.Rules = append(settings.RateLimits.Rules,
+			core.RateLimitRule{Label: previewLabel, MaxRequests: 120, Duration: 60})
+		return app.Save(settings)
+	}, func(app core.App) error {
+		contents, err := app.FindCollectionByNameOrId("postContents")
+		if err != nil {
+			return err
+		}
+		contents.Fields.RemoveByName("markdown")
+		if err := app.Save(contents); err != nil {
+			return err
+		}
+
+		settings := app.Settings()
+		rules := settings.RateLimits.Rules[:0]
+		for _, r := range settings.RateLimits.Rules {
+			if r.Label != previewLabel {
+				rules = append(rules, r)
+			}
+		}
+		settings.RateLimits.Rules = rules
+		return app.Save(settings)
+	})
+}
