@@ -6,36 +6,20 @@
 // pb_public; screenshots go to e2e/screenshots/comments-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startServer, register } from './server.mjs';
+import { SHOTS, launchBrowser, relaxRateLimits, openPage, logIn } from './browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const PHONE = { width: 375, height: 812 };
 
 let server;
 let browser;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
   // this suite writes more comments and accounts a minute than a person
   // does: the limits have their own tests
   server = await startServer({ env: { BLOG_COMMENTS_PER_MINUTE: '0' } });
-  const admin = await server.superuser();
-  const { rateLimits } = await admin.settings.getAll();
-  for (const rule of rateLimits.rules) {
-    if (['POST /api/blog/posts/', 'users:create', '*:auth'].includes(rule.label)) rule.maxRequests *= 10;
-  }
-  await admin.settings.update({ rateLimits });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  await relaxRateLimits(server, ['POST /api/blog/posts/', 'users:create', '*:auth']);
 });
 
 after(async () => {
@@ -45,22 +29,8 @@ after(async () => {
 
 // page opens a new browser context (a separate reader) on the blog, the
 // size of a phone.
-async function page() {
-  const context = await browser.newContext({ baseURL: server.url, viewport: PHONE });
-  const p = await context.newPage();
-  p.on('dialog', (d) => d.accept());
-  const errors = [];
-  p.on('pageerror', (err) => errors.push(err));
-  p.errors = errors;
-  return p;
-}
-
-async function logIn(p, username) {
-  await p.goto('/login');
-  await p.getByLabel('Email, username or phone').fill(username);
-  await p.getByLabel('Password').fill('password-123');
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.getByRole('button', { name: 'Log out' }).waitFor();
+function page() {
+  return openPage(browser, server, { viewport: PHONE });
 }
 
 async function publish(author, title) {

@@ -5,36 +5,19 @@
 // Screenshots go to e2e/screenshots/editor-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startServer, register, freePort } from './server.mjs';
 import { startAlipay } from './alipay-platform.mjs';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+import { SHOTS, launchBrowser, relaxRateLimits, openPage, logIn } from './browser.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
   server = await startServer();
   // this suite writes more posts and accounts a minute than a person
   // does: it is about the app, the limits have their own tests
-  const admin = await server.superuser();
-  const { rateLimits } = await admin.settings.getAll();
-  for (const rule of rateLimits.rules) {
-    if (['POST /api/blog/posts/', 'users:create', '*:auth'].includes(rule.label)) rule.maxRequests *= 10;
-  }
-  await admin.settings.update({ rateLimits });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  await relaxRateLimits(server, ['POST /api/blog/posts/', 'users:create', '*:auth']);
 });
 
 after(async () => {
@@ -44,22 +27,8 @@ after(async () => {
 
 // page opens a new browser context (a separate reader) on the blog;
 // dialogs (the warning before leaving unsaved work) are accepted.
-async function page(options = {}) {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 }, ...options });
-  const p = await context.newPage();
-  p.on('dialog', (d) => d.accept());
-  const errors = [];
-  p.on('pageerror', (err) => errors.push(err));
-  p.errors = errors;
-  return p;
-}
-
-async function logIn(p, username) {
-  await p.goto('/login');
-  await p.getByLabel('Email, username or phone').fill(username);
-  await p.getByLabel('Password').fill('password-123');
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.getByRole('button', { name: 'Log out' }).waitFor();
+function page(options = {}) {
+  return openPage(browser, server, { viewport: { width: 1280, height: 900 }, ...options });
 }
 
 // png draws a PNG of the given size and colour in the page's canvas and

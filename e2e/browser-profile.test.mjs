@@ -5,13 +5,9 @@
 // e2e/screenshots/profile-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { chromium } from 'playwright-core';
 import { startServer, register, freePort } from './server.mjs';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SHOTS = new URL('./screenshots/', import.meta.url).pathname;
+import { SHOTS, launchBrowser, relaxRateLimits, openPage } from './browser.mjs';
 
 let server;
 let browser;
@@ -19,10 +15,7 @@ let sink;
 const texts = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
   const smsPort = await freePort();
   sink = createServer((req, res) => {
     let body = '';
@@ -38,17 +31,7 @@ before(async () => {
   });
   // this suite signs up and logs in more a minute than a person does:
   // it is about the page, the limits have their own tests
-  const admin = await server.superuser();
-  const { rateLimits } = await admin.settings.getAll();
-  for (const rule of rateLimits.rules) {
-    if (['users:create', '*:auth'].includes(rule.label)) rule.maxRequests *= 10;
-  }
-  await admin.settings.update({ rateLimits });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  await relaxRateLimits(server, ['users:create', '*:auth']);
 });
 
 after(async () => {
@@ -58,14 +41,8 @@ after(async () => {
 });
 
 // page opens a new browser context (a separate person) on the blog.
-async function page(viewport) {
-  const context = await browser.newContext({ baseURL: server.url, ...(viewport ? { viewport } : {}) });
-  const p = await context.newPage();
-  p.on('dialog', (d) => d.accept());
-  const errors = [];
-  p.on('pageerror', (err) => errors.push(err));
-  p.errors = errors;
-  return p;
+function page(viewport) {
+  return openPage(browser, server, viewport ? { viewport } : {});
 }
 
 // logIn logs a user in through the login form, then opens their profile
