@@ -50,6 +50,8 @@ test('a guest reads the listing and a post; plain text stays text', async () => 
   const link = p.getByRole('link', { name: post.title });
   await link.waitFor();
   await p.screenshot({ path: `${SHOTS}listing.png`, fullPage: true });
+  // what the app leaves out is not shown as "false" or "null"
+  assert.doesNotMatch(await p.locator('body').innerText(), /false|null|undefined/);
 
   await link.click();
   await p.getByRole('heading', { level: 1, name: post.title }).waitFor();
@@ -67,6 +69,7 @@ test('a guest reads the listing and a post; plain text stays text', async () => 
   await p.getByRole('link', { name: author.authStore.record.name }).first().click();
   await p.getByRole('heading', { level: 1, name: author.authStore.record.name }).waitFor();
   await p.getByRole('link', { name: post.title }).waitFor();
+  assert.doesNotMatch(await p.locator('body').innerText(), /false|null|undefined/);
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });

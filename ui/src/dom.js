@@ -18,6 +18,12 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// add appends children to what el holds, as h does: null and false are
+// skipped (el.append would show them as the text "null", "false").
+export function add(el, ...children) {
+  append(el, children);
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;

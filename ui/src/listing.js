@@ -3,7 +3,7 @@
 // neighbouring pages (?page=N), the same pages the server renders.
 import { pb, listPosts, coverURL } from './api.js';
 import { takeInitial, site } from './boot.js';
-import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
+import { h, show, add, formatDate, formatPrice, errorMessage } from './dom.js';
 
 const perPage = 10;
 
@@ -58,7 +58,7 @@ function notFound() {
 function postList(view, page, base, { showAuthor = true, level = 'h2' } = {}) {
   const at = (n) => (n <= 1 ? base : `${base}?page=${n}`);
   const n = page.page;
-  view.append(
+  add(view,
     h('ol', { class: 'posts' }, page.items.map((post) => h('li', null, postSummary(post, showAuthor, level)))),
     page.items.length === 0 && h('p', { class: 'muted' }, 'No posts yet.'),
     (n > 1 || n < page.totalPages) && h('nav', { class: 'pager', 'aria-label': 'More posts' },
