@@ -96,8 +96,9 @@ function statsSection(record, stats) {
   const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   return section('stats', 'Your writing',
     h('ul', { class: 'stats' },
-      h('li', null, h('strong', null, count(stats.posts, 'post', 'posts')), ' (drafts included)'),
+      h('li', null, h('strong', null, count(stats.posts, 'post', 'posts')), ' (drafts and scheduled included)'),
       h('li', null, h('strong', null, count(stats.drafts, 'draft', 'drafts'))),
+      h('li', null, h('strong', null, `${stats.scheduled ?? 0} scheduled`)),
       h('li', null, h('strong', null, count(stats.comments, 'comment', 'comments')))),
     h('p', null,
       h('a', { href: '/write' }, 'My posts'), ' · ',
