@@ -102,7 +102,13 @@ func markdownError(err error) error {
 			"Must be at most {{.max}} character(s).").SetParams(map[string]any{"max": content.MaxMarkdownLength})}
 	case errors.Is(err, content.ErrMarkdownTooComplex):
 		return validation.Errors{"markdown": validation.NewError("validation_markdown_too_complex",
-			"This Markdown takes too long to render: split it into shorter posts or simplify its nesting.")}
+			"This Markdown takes too long to render: split it into shorter posts or simplify it.")}
+	case errors.Is(err, content.ErrMarkdownTooDeep):
+		return validation.Errors{"markdown": validation.NewError("validation_markdown_too_deep",
+			"Lists and quotes nest at most {{.max}} levels deep.").SetParams(map[string]any{"max": content.MaxNesting})}
+	case errors.Is(err, content.ErrBodyTooLarge):
+		return validation.Errors{"markdown": validation.NewError("validation_content_size_limit",
+			"The body this renders to must be at most {{.max}} bytes.").SetParams(map[string]any{"max": content.MaxBodySize})}
 	}
 	return err
 }

@@ -448,6 +448,15 @@ func TestPreviewRoute(t *testing.T) {
 			ExpectedContent: []string{`"markdown":{"code":"validation_max_text_constraint"`},
 		},
 		{
+			Name:            "nested deeper than allowed, line by line",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/preview",
+			Body:            strings.NewReader(`{"markdown":"` + strings.Repeat(strings.Repeat("- ", content.MaxNesting)+`x\n`+strings.Repeat(" ", 2*content.MaxNesting), 2) + `y"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"markdown":{"code":"validation_markdown_too_deep"`},
+		},
+		{
 			Name:            "deeply nested",
 			Method:          http.MethodPost,
 			URL:             "/api/blog/preview",

@@ -7,11 +7,16 @@ import (
 
 // Authors write Markdown: postContents keeps the source beside the body
 // rendered from it, hidden from everyone but superusers (the post's author
-// is shown it by an enrich hook, posts_markdown.go). The preview route
-// renders on every pause in typing: it gets a per-IP limit generous for
-// one writer and short of a render farm.
+// is shown it by an enrich hook, posts_markdown.go). Each Markdown write
+// is a render of up to two seconds: the preview route, which renders on
+// every pause in typing, and the collections API's body updates get
+// per-IP limits generous for one writer and short of a render farm (the
+// blog's own post routes have theirs).
 func init() {
-	const previewLabel = "/api/blog/preview"
+	const (
+		previewLabel = "/api/blog/preview"
+		updateLabel  = "postContents:update"
+	)
 	m.Register(func(app core.App) error {
 		contents, err := app.FindCollectionByNameOrId("postContents")
 		if err != nil {
@@ -24,7 +29,8 @@ func init() {
 
 		settings := app.Settings()
 		settings.RateLimits.Rules = append(settings.RateLimits.Rules,
-			core.RateLimitRule{Label: previewLabel, MaxRequests: 120, Duration: 60})
+			core.RateLimitRule{Label: previewLabel, MaxRequests: 60, Duration: 60},
+			core.RateLimitRule{Label: updateLabel, MaxRequests: 30, Duration: 60})
 		return app.Save(settings)
 	}, func(app core.App) error {
 		contents, err := app.FindCollectionByNameOrId("postContents")
@@ -39,7 +45,7 @@ func init() {
 		settings := app.Settings()
 		rules := settings.RateLimits.Rules[:0]
 		for _, r := range settings.RateLimits.Rules {
-			if r.Label != previewLabel {
+			if r.Label != previewLabel && r.Label != updateLabel {
 				rules = append(rules, r)
 			}
 		}

@@ -12,8 +12,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 	xhtml "golang.org/x/net/html"
 )
 
@@ -22,12 +26,17 @@ import (
 // because SanitizeBody runs on the result: an author may mix the two, and
 // the allow-list, not the renderer, decides what is safe. Table
 // alignment is written as the align attribute, which the allow-list
-// knows, rather than as inline style, which it drops.
+// knows, rather than as inline style, which it drops. The guards
+// (render_guard.go) stop a parse that runs past its deadline.
 var markdown = goldmark.New(
 	goldmark.WithExtensions(
 		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
 		extension.Strikethrough,
 		extension.Linkify,
+	),
+	goldmark.WithParserOptions(
+		parser.WithBlockParsers(util.Prioritized(blockGuard{}, 0)),
+		parser.WithInlineParsers(util.Prioritized(inlineGuard{}, 0)),
 	),
 	goldmark.WithRendererOptions(html.WithUnsafe()),
 )
@@ -38,12 +47,17 @@ const (
 	// that the parser's slowest inputs stay within RenderTimeout.
 	MaxMarkdownLength = 256 << 10
 
-	// MaxNesting is the deepest nesting of block quotes and lists
-	// RenderMarkdown keeps; deeper markers are read as text. Each level
-	// costs one character of source and the parser revisits every open
-	// level on each line: a line of a hundred thousand ">" would take it
-	// minutes.
+	// MaxNesting is the deepest nesting of block quotes and lists a source
+	// may have: past it, the markers of a line read as text, and a source
+	// that nests deeper over several lines is refused. The parser
+	// revisits every open level on each line (a line of a hundred
+	// thousand ">" would take it minutes), and a page's HTML parser
+	// refuses a body nested some hundreds of elements deep.
 	MaxNesting = 32
+
+	// MaxBodySize is the largest body blogbase stores, in bytes once
+	// sanitized (postContents.body).
+	MaxBodySize = 1 << 20
 
 	// MaxTableCells bounds rows × columns of one table. A table's rows are
 	// padded to its header's width, so a wide header over many one-cell
@@ -51,15 +65,18 @@ const (
 	MaxTableCells = 100_000
 
 	// RenderTimeout is how long a render may take before the source is
-	// refused as too complex. Real posts render in milliseconds; the
-	// parser has inputs that are quadratic in their length.
-	RenderTimeout = 3 * time.Second
+	// refused as too complex, and the render stopped. Real posts render
+	// in milliseconds; the parser has inputs that are quadratic in their
+	// length.
+	RenderTimeout = 2 * time.Second
 )
 
 // Errors of RenderMarkdown, each the author's to fix.
 var (
 	ErrMarkdownTooLong    = errors.New("markdown too long")
 	ErrMarkdownTooComplex = errors.New("markdown too complex")
+	ErrMarkdownTooDeep    = errors.New("markdown nested too deep")
+	ErrBodyTooLarge       = errors.New("rendered body too large")
 )
 
 // RenderMarkdown turns an author's Markdown into the body HTML blogbase
@@ -75,33 +92,52 @@ func RenderMarkdown(source string) (string, error) {
 	if r, ok := renders.get(key); ok {
 		return r.body, r.err
 	}
-	body, err := render(source)
+	body, err := render(source, time.Now().Add(RenderTimeout))
 	renders.put(key, rendered{body, err})
 	return body, err
 }
 
-// render is RenderMarkdown without its memory.
-func render(source string) (string, error) {
-	source = limitTables(limitNesting(source))
-
-	// Rendered aside so that a slow source is answered in time; the render
-	// itself runs to its end, bounded by the limits above.
-	done := make(chan string, 1)
-	go func() {
-		var out bytes.Buffer
-		if err := markdown.Convert([]byte(source), &out); err != nil {
-			out.Reset() // goldmark writes to a buffer: it does not fail
+// render is RenderMarkdown without its memory, ending by deadline.
+func render(source string, deadline time.Time) (body string, err error) {
+	src := []byte(limitTables(limitNesting(source)))
+	pc := parser.NewContext()
+	pc.Set(deadlineKey, deadline)
+	defer func() {
+		if recover() == errRenderTimeout {
+			body, err = "", ErrMarkdownTooComplex
 		}
-		done <- out.String()
 	}()
-	timer := time.NewTimer(RenderTimeout)
-	defer timer.Stop()
-	select {
-	case html := <-done:
-		return SanitizeBody(html), nil
-	case <-timer.C:
-		return "", ErrMarkdownTooComplex
+
+	doc := markdown.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
+	if nesting(doc) > MaxNesting {
+		return "", ErrMarkdownTooDeep
 	}
+	var out bytes.Buffer
+	if err := markdown.Renderer().Render(&out, src, doc); err != nil {
+		return "", err
+	}
+	if body = SanitizeBody(out.String()); len(body) > MaxBodySize {
+		return "", ErrBodyTooLarge
+	}
+	return body, nil
+}
+
+// nesting is the deepest nesting of lists and block quotes in doc.
+func nesting(doc ast.Node) int {
+	deepest, depth := 0, 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.Kind() {
+		case ast.KindList, ast.KindBlockquote:
+			if entering {
+				depth++
+				deepest = max(deepest, depth)
+			} else {
+				depth--
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return deepest
 }
 
 // rendered is one result of RenderMarkdown.
@@ -255,8 +291,8 @@ func containerPrefix(line string) int {
 }
 
 // IsBlank tells whether a stored (sanitized) body shows nothing: no text
-// but whitespace or invisible characters, and no image. "<p></p>",
-// "<br>" and "<p>&nbsp;</p>" are blank.
+// but whitespace or invisible characters, and no image with a source.
+// "<p></p>", "<br>", "<p>&nbsp;</p>" and `<img alt="">` are blank.
 func IsBlank(body string) bool {
 	tokens := xhtml.NewTokenizer(strings.NewReader(body))
 	for {
@@ -268,15 +304,28 @@ func IsBlank(body string) bool {
 				return false
 			}
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
-			if name, _ := tokens.TagName(); string(name) == "img" {
-				return false
+			// an image shows when it has something to show
+			if name, hasAttr := tokens.TagName(); string(name) == "img" && hasAttr {
+				for more := true; more; {
+					var key, value []byte
+					key, value, more = tokens.TagAttr()
+					if string(key) == "src" && strings.TrimSpace(string(value)) != "" {
+						return false
+					}
+				}
 			}
 		}
 	}
 }
 
-// visible tells whether r shows as something: not whitespace, nor a
-// format character such as a zero-width space.
+// visible tells whether r shows as something: not whitespace, a control
+// or format character (a zero-width space), a mark with nothing to mark,
+// nor one of the letters and symbols drawn as blank (Hangul fillers, the
+// blank Braille pattern, Khmer's inherent vowels).
 func visible(r rune) bool {
-	return !unicode.IsSpace(r) && !unicode.Is(unicode.Cf, r)
+	switch r {
+	case '\u115F', '\u1160', '\u17B4', '\u17B5', '\u180E', '\u2800', '\u3164', '\uFFA0':
+		return false
+	}
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Cc, unicode.Cf, unicode.Mn, unicode.Me)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRenderMarkdown(t *testing.T) {
@@ -84,6 +85,32 @@ func TestRenderMarkdownLimits(t *testing.T) {
 	if got, _ := RenderMarkdown(quoted); strings.Contains(got, "<table>") {
 		t.Errorf("a quoted table of more than MaxTableCells cells was rendered as one")
 	}
+	// nesting built over several lines, by indentation, is refused
+	var deep strings.Builder
+	for level := range MaxNesting + 1 {
+		deep.WriteString(strings.Repeat("  ", level) + "- item\n")
+	}
+	if _, err := RenderMarkdown(deep.String()); !errors.Is(err, ErrMarkdownTooDeep) {
+		t.Errorf("%d lists nested by indentation: err = %v, want ErrMarkdownTooDeep", MaxNesting+1, err)
+	}
+	var mixed strings.Builder
+	for level := range MaxNesting + 1 {
+		mixed.WriteString(strings.Repeat("  ", level) + "> - x\n")
+	}
+	if _, err := RenderMarkdown(mixed.String()); err != nil && !errors.Is(err, ErrMarkdownTooDeep) {
+		t.Errorf("quotes and lists nested by indentation: %v", err)
+	}
+
+	// a parse past its deadline stops, at the next block or inline mark
+	if _, err := render("a [link](/x) *and* more", time.Now().Add(-time.Second)); !errors.Is(err, ErrMarkdownTooComplex) {
+		t.Errorf("a render past its deadline: err = %v, want ErrMarkdownTooComplex", err)
+	}
+
+	// a body over MaxBodySize once rendered is refused by its source
+	if _, err := RenderMarkdown(strings.Repeat("😀", MaxMarkdownLength)); !errors.Is(err, ErrBodyTooLarge) {
+		t.Errorf("a source rendering over MaxBodySize: err = %v, want ErrBodyTooLarge", err)
+	}
+
 	small := "|a|b|\n|-|-|\n" + strings.Repeat("x\n", 100)
 	if got, _ := RenderMarkdown(small); strings.Count(got, "<td>") != 200 {
 		t.Errorf("a table of 2×100 cells: %d cells rendered", strings.Count(got, "<td>"))
@@ -93,12 +120,13 @@ func TestRenderMarkdownLimits(t *testing.T) {
 func TestIsBlank(t *testing.T) {
 	t.Parallel()
 
-	for _, body := range []string{"", " \n\t", "<p></p>", "<br>", "<p><br></p>", "<p>&nbsp;</p>", "<p>\u200b</p>", "<h1> </h1><div></div>", "<!-- x -->"} {
+	for _, body := range []string{"", " \n\t", "<p></p>", "<br>", "<p><br></p>", "<p>&nbsp;</p>", "<p>\u200b</p>", "<h1> </h1><div></div>", "<!-- x -->",
+		`<img alt="">`, `<img title="x">`, `<table><tr><td><img alt=""></td></tr></table>`, "<p>\u3164\u115f\uffa0\u2800\u17b4\u034f\x00</p>"} {
 		if !IsBlank(body) {
 			t.Errorf("IsBlank(%q) = false, want true", body)
 		}
 	}
-	for _, body := range []string{"<p>a</p>", "x", `<img src="/a.png">`, "<p>字</p>", "<pre><code>0</code></pre>"} {
+	for _, body := range []string{"<p>a</p>", "x", `<img src="/a.png">`, `<img alt="" src="/a.png">`, "<p>字</p>", "<pre><code>0</code></pre>", "<p>ก่</p>", "<p>é</p>"} {
 		if IsBlank(body) {
 			t.Errorf("IsBlank(%q) = true, want false", body)
 		}
