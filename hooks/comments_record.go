@@ -8,6 +8,8 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+
+	"blogbase/internal/content"
 )
 
 const commentsCollection = "comments"
@@ -37,7 +39,7 @@ func bindComments(app core.App) {
 // saveCountedComment inserts a comment, with its thread, and counts it on
 // its post in one transaction.
 func saveCountedComment(e *core.RecordEvent) error {
-	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
+	e.Record.Set("body", commentText(e.Record.GetString("body")))
 
 	return inTransaction(e, func(tx core.App) error {
 		thread, err := threadOf(tx, e.Record.GetString("parent"))
@@ -111,11 +113,21 @@ func countComments(tx core.App, postId string, delta int) error {
 	return err
 }
 
+// commentText is a comment's body as stored: trimmed, and empty (so
+// refused as blank) when nothing in it shows.
+func commentText(body string) string {
+	body = strings.TrimSpace(body)
+	if !content.HasVisibleText(body) {
+		return ""
+	}
+	return body
+}
+
 // updateComment lets the author edit the body only: post, parent and
 // author are compared with the stored row, in the write's transaction,
 // and the thread, the server's, is kept.
 func updateComment(e *core.RecordEvent) error {
-	e.Record.Set("body", strings.TrimSpace(e.Record.GetString("body")))
+	e.Record.Set("body", commentText(e.Record.GetString("body")))
 
 	return inTransaction(e, func(tx core.App) error {
 		var stored struct {

@@ -179,6 +179,15 @@ func TestCommentsCollectionRules(t *testing.T) {
 			ExpectedContent: []string{`"body":{"code":"validation_required"`},
 		},
 		{
+			Name:            "user sending a body that shows nothing",
+			Method:          http.MethodPost,
+			URL:             records,
+			Body:            create(`{"post":"` + fx.bobPublished + `","body":"\u200b \u3164\u2800\ufeff"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"body":{"code":"validation_required"`},
+		},
+		{
 			Name:            "user sending a body over 2000 characters",
 			Method:          http.MethodPost,
 			URL:             records,

@@ -318,6 +318,12 @@ func IsBlank(body string) bool {
 	}
 }
 
+// HasVisibleText tells whether s, plain text, shows any character: a
+// comment of zero-width spaces or Hangul fillers says nothing.
+func HasVisibleText(s string) bool {
+	return strings.IndexFunc(s, visible) >= 0
+}
+
 // visible tells whether r shows as something: not whitespace, a control
 // or format character (a zero-width space), a mark with nothing to mark,
 // nor one of the letters and symbols drawn as blank (Hangul fillers, the
