@@ -61,10 +61,18 @@ async function paste(p, selector, bytes, name, type) {
   }, [bytes.toString('base64'), name, type]);
 }
 
-// loaded tells whether every image matched has loaded with pixels.
-function loaded(p, selector) {
-  return p.locator(selector).evaluateAll((images) => images.length > 0
-    && images.every((img) => img.complete && img.naturalWidth > 0));
+// loaded tells whether every image matched loads with pixels within a
+// few seconds (a cover's thumbnail is made on its first request).
+async function loaded(p, selector) {
+  try {
+    await p.waitForFunction((sel) => {
+      const images = [...document.querySelectorAll(sel)];
+      return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+    }, selector, { timeout: 10000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // localTime is the browser's datetime-local value minutes from now.
@@ -141,6 +149,7 @@ test('a new author writes Markdown with a pasted image and a cover, publishes it
   const slug = new URL(p.url()).pathname.split('/').pop();
   await p.locator('.post-body table').waitFor();
   assert.ok(await loaded(p, '.post-body img'), 'the author sees the image');
+  assert.ok(await loaded(p, 'img.cover'), 'the author sees the cover');
   await p.screenshot({ path: `${SHOTS}editor-published.png`, fullPage: true });
 
   // the local copy of the work went with the save
