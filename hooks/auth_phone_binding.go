@@ -47,8 +47,8 @@ func (f *phoneBindingForm) validate() (string, error) {
 // up even when the phone turns out to be another user's.
 func (s *smsCodes) setPhone(e *core.RequestEvent) error {
 	form := phoneBindingForm{}
-	if err := e.BindBody(&form); err != nil {
-		return e.BadRequestError("Failed to read the submitted data.", nil)
+	if err := bindForm(e, &form); err != nil {
+		return err
 	}
 	phone, err := form.validate()
 	if err != nil {

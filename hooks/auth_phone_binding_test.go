@@ -223,6 +223,16 @@ func TestPhoneBinding(t *testing.T) {
 			ExpectedEvents:  map[string]int{"*": 0},
 		},
 		{
+			Name:            "user sending a number for the phone",
+			Method:          http.MethodPost,
+			URL:             "/api/blog/me/phone",
+			Body:            strings.NewReader(`{"phone":13800138000,"code":"123456"}`),
+			Headers:         auth(fx.bobToken),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"phone":{"code":"validation_invalid_type","message":"Must be a string."}`},
+			ExpectedEvents:  map[string]int{"*": 0},
+		},
+		{
 			Name:            "user with a code for a phone that asked for none",
 			Method:          http.MethodPost,
 			URL:             "/api/blog/me/phone",

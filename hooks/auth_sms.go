@@ -141,8 +141,8 @@ func (f *phoneForm) rawPhone() string { return f.Phone }
 // readPhoneForm reads a phone route's form and normalizes its phone
 // number, or answers 400.
 func readPhoneForm(e *core.RequestEvent, form interface{ rawPhone() string }) (string, error) {
-	if err := e.BindBody(form); err != nil {
-		return "", e.BadRequestError("Failed to read the submitted data.", nil)
+	if err := bindForm(e, form); err != nil {
+		return "", err
 	}
 	phone, err := sms.NormalizePhone(form.rawPhone())
 	if err != nil {
