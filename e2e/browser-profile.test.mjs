@@ -255,3 +255,14 @@ test('the profile page at 375 px wide, then "log out everywhere"', async () => {
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });
+
+test('the login page offers a password reset by mail only when the blog sends mail', async () => {
+  const p = await page();
+  await p.goto('/login');
+  await p.getByRole('heading', { level: 2, name: 'Forgot your password?' }).waitFor();
+  // this server has no mail transport: no form that could only fail
+  await p.getByText('This blog cannot send mail, so a password cannot be reset by mail here').waitFor();
+  assert.equal(await p.getByRole('button', { name: 'Email me a reset link' }).count(), 0);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});

@@ -3,6 +3,7 @@
 import { pb, me } from './api.js';
 import { h, show, errorMessage, formError } from './dom.js';
 import { navigate, say } from './nav.js';
+import { site } from './boot.js';
 
 // next is where to go after logging in: a page of this app only.
 function next(search) {
@@ -47,7 +48,40 @@ export async function loginPage(view, _params, search) {
     form,
     h('h2', null, 'Or with a code by SMS'),
     phoneForm(search),
+    h('h2', null, 'Forgot your password?'),
+    resetForm(),
     h('p', null, 'New here? ', h('a', { href: '/signup' }, 'Sign up'), '.'));
+}
+
+// resetForm asks PocketBase to mail a link that sets a new password (its
+// own flow: the link opens its confirmation page). The answer is the same
+// whether or not an account has the address, as PocketBase's is. Without
+// a mail server the blog says so instead of offering it.
+function resetForm() {
+  if (site.mail === false) {
+    return h('p', { class: 'muted' }, 'This blog cannot send mail, so a password cannot be reset by mail here: sign in with a code by SMS if your account has a phone, or ask the blog\'s administrator.');
+  }
+  const error = h('p', { role: 'alert', class: 'error' });
+  const send = h('button', { type: 'submit', class: 'secondary' }, 'Email me a reset link');
+  const form = h('form', { class: 'stack' },
+    field('Your account\'s email', { name: 'email', type: 'email', required: true, autocomplete: 'email' }),
+    h('p', null, send), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    const email = new FormData(form).get('email');
+    send.disabled = true;
+    try {
+      await pb.collection('users').requestPasswordReset(email);
+      say(`If an account uses ${email}, a link to reset its password is on its way.`);
+      form.reset();
+    } catch (err) {
+      error.textContent = errorMessage(err);
+    } finally {
+      send.disabled = false;
+    }
+  });
+  return form;
 }
 
 // phoneForm asks for a code for a phone, then signs in with it (a new
