@@ -152,6 +152,9 @@ type postForm struct {
 	Title    *string
 	Body     *string
 	Markdown *string // the body's source, in place of Body
+	// rendered is Markdown's body, rendered by bodyErrors before the
+	// write's transaction
+	rendered *renderedSource
 	Summary  *string
 	Slug     *string
 	Status   *string
@@ -333,6 +336,7 @@ func (form *postForm) bodyErrors(required bool) validation.Errors {
 		if content.IsBlank(body) {
 			return blank("markdown")
 		}
+		form.rendered = &renderedSource{*form.Markdown, body}
 	case form.Body != nil:
 		if content.IsBlank(content.SanitizeBody(*form.Body)) {
 			return blank("body")
@@ -421,6 +425,9 @@ func (form *postForm) saveBody(tx core.App, postId string) error {
 	}
 	if form.Markdown != nil {
 		content.Set("markdown", *form.Markdown)
+		if form.rendered != nil {
+			content.Set(renderedKey, *form.rendered)
+		}
 	} else {
 		content.Set("body", *form.Body)
 	}

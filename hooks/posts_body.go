@@ -26,11 +26,11 @@ func bindPostContents(app core.App) {
 // the same transaction, refreshes the post's summary when it was derived
 // from the previous body. A body is never saved blank, and a content
 // record stays on the post it was made for. The new Markdown is rendered
-// once before the transaction, so that no render holds the database's
-// write lock (RenderMarkdown remembers it for the one inside).
+// before the transaction (renderAhead), so that no render holds the
+// database's write lock.
 func saveSanitizedContent(e *core.RecordEvent) error {
-	if sourceChanged(e.Record, e.Record.Original().GetString("markdown")) {
-		_, _ = content.RenderMarkdown(e.Record.GetString("markdown"))
+	if err := renderAhead(e.Record, e.Record.Original().GetString("markdown")); err != nil {
+		return err
 	}
 
 	return inTransaction(e, func(tx core.App) error {

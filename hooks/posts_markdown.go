@@ -77,16 +77,50 @@ func sourceChanged(record *core.Record, storedMarkdown string) bool {
 	return markdown != "" && (record.IsNew() || markdown != storedMarkdown)
 }
 
+// renderedKey holds, on a body record being saved, the body rendered from
+// its source before the write's transaction (a renderedSource): a record's
+// custom data, never stored nor sent.
+const renderedKey = "@blogRenderedBody"
+
+// renderedSource is a source and the body rendered from it.
+type renderedSource struct{ markdown, body string }
+
+// renderAhead renders record's new source, if the write carries one, and
+// keeps the body on the record for renderBody: the render, up to
+// content.RenderTimeout, happens before the write's transaction opens,
+// not while it holds the database's write lock.
+func renderAhead(record *core.Record, storedMarkdown string) error {
+	if !sourceChanged(record, storedMarkdown) {
+		return nil
+	}
+	markdown := record.GetString("markdown")
+	if ahead, ok := record.GetRaw(renderedKey).(renderedSource); ok && ahead.markdown == markdown {
+		return nil // rendered by the route that saves it (postForm.bodyErrors)
+	}
+	body, err := content.RenderMarkdown(markdown)
+	if err != nil {
+		return markdownError(err)
+	}
+	record.Set(renderedKey, renderedSource{markdown, body})
+	return nil
+}
+
 // renderBody makes record's body from its source when the write changed
-// the source, and drops the source when the write changed only the body.
-// The body is sanitized either way.
+// the source (rendered ahead, see renderAhead, unless the source changed
+// since), and drops the source when the write changed only the body. The
+// body is sanitized either way.
 func renderBody(record *core.Record, storedMarkdown, storedBody string) error {
 	if sourceChanged(record, storedMarkdown) {
-		body, err := content.RenderMarkdown(record.GetString("markdown"))
-		if err != nil {
-			return markdownError(err)
+		markdown := record.GetString("markdown")
+		ahead, ok := record.GetRaw(renderedKey).(renderedSource)
+		if !ok || ahead.markdown != markdown {
+			body, err := content.RenderMarkdown(markdown)
+			if err != nil {
+				return markdownError(err)
+			}
+			ahead = renderedSource{markdown, body}
 		}
-		record.Set("body", body)
+		record.Set("body", ahead.body)
 	} else if !record.IsNew() && record.GetString("body") != storedBody {
 		record.Set("markdown", "")
 	}

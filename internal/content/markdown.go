@@ -1,7 +1,6 @@
 package content
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"regexp"
@@ -36,7 +35,11 @@ var markdown = goldmark.New(
 	),
 	goldmark.WithParserOptions(
 		parser.WithBlockParsers(util.Prioritized(blockGuard{}, 0)),
-		parser.WithInlineParsers(util.Prioritized(inlineGuard{}, 0)),
+		parser.WithInlineParsers(
+			util.Prioritized(inlineGuard{}, 0),
+			util.Prioritized(delimiterGuard{parser.NewEmphasisParser()}, 499),
+			util.Prioritized(delimiterGuard{extension.NewStrikethroughParser()}, 499),
+		),
 	),
 	goldmark.WithRendererOptions(html.WithUnsafe()),
 )
@@ -103,8 +106,14 @@ func render(source string, deadline time.Time) (body string, err error) {
 	pc := parser.NewContext()
 	pc.Set(deadlineKey, deadline)
 	defer func() {
-		if recover() == errRenderTimeout {
+		switch r := recover(); r {
+		case nil:
+		case errRenderTimeout:
 			body, err = "", ErrMarkdownTooComplex
+		case errRenderTooLarge:
+			body, err = "", ErrBodyTooLarge
+		default:
+			panic(r)
 		}
 	}()
 
@@ -112,8 +121,10 @@ func render(source string, deadline time.Time) (body string, err error) {
 	if nesting(doc) > MaxNesting {
 		return "", ErrMarkdownTooDeep
 	}
-	var out bytes.Buffer
-	if err := markdown.Renderer().Render(&out, src, doc); err != nil {
+	// the sanitizer keeps less than it is given: the rendered HTML may be
+	// a few times the stored body, not more
+	out := &boundedWriter{max: 4 * MaxBodySize, deadline: deadline}
+	if err := markdown.Renderer().Render(out, src, doc); err != nil {
 		return "", err
 	}
 	if body = SanitizeBody(out.String()); len(body) > MaxBodySize {

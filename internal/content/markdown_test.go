@@ -106,6 +106,13 @@ func TestRenderMarkdownLimits(t *testing.T) {
 		t.Errorf("a render past its deadline: err = %v, want ErrMarkdownTooComplex", err)
 	}
 
+	// a reference used over and over writes its address each time: the
+	// render stops at four times MaxBodySize, long before gigabytes
+	refs := "[x]: /" + strings.Repeat("a", 100_000) + "\n\n" + strings.Repeat("[x]", 10_000)
+	if _, err := RenderMarkdown(refs); !errors.Is(err, ErrBodyTooLarge) {
+		t.Errorf("a long reference used 10,000 times: err = %v, want ErrBodyTooLarge", err)
+	}
+
 	// a body over MaxBodySize once rendered is refused by its source
 	if _, err := RenderMarkdown(strings.Repeat("😀", MaxMarkdownLength)); !errors.Is(err, ErrBodyTooLarge) {
 		t.Errorf("a source rendering over MaxBodySize: err = %v, want ErrBodyTooLarge", err)

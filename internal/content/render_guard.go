@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/yuin/goldmark/ast"
@@ -60,4 +61,58 @@ func (inlineGuard) Trigger() []byte {
 func (inlineGuard) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
 	checkDeadline(pc)
 	return nil
+}
+
+// delimiterGuard parses as its inner parser (emphasis, strikethrough) and
+// has the delimiter runs it finds checked against the deadline as they
+// are matched: the matching runs once a paragraph is read, after the
+// inline guards' last turn, and can take time quadratic in the number of
+// runs ("_a*" repeated). Placed before its inner parser, it parses what
+// that one would and leaves it nothing.
+type delimiterGuard struct{ parser.InlineParser }
+
+func (g delimiterGuard) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	node := g.InlineParser.Parse(parent, block, pc)
+	if d, ok := node.(*parser.Delimiter); ok {
+		deadline, _ := pc.Get(deadlineKey).(time.Time)
+		d.Processor = guardedDelimiters{d.Processor, deadline}
+	}
+	return node
+}
+
+// guardedDelimiters is a delimiter processor that stops the parse at its
+// deadline while looking for a run's match.
+type guardedDelimiters struct {
+	parser.DelimiterProcessor
+	deadline time.Time
+}
+
+func (g guardedDelimiters) CanOpenCloser(opener, closer *parser.Delimiter) bool {
+	if !g.deadline.IsZero() && time.Now().After(g.deadline) {
+		panic(errRenderTimeout)
+	}
+	return g.DelimiterProcessor.CanOpenCloser(opener, closer)
+}
+
+// boundedWriter takes the rendered HTML, stopping the render at the
+// deadline or once it has written more than max bytes: a few bytes of
+// source can be written many times over (a reference link's long
+// address, used at every mention).
+type boundedWriter struct {
+	bytes.Buffer
+	max      int
+	deadline time.Time
+}
+
+// errRenderTooLarge is the panic value of a render stopped at its size.
+var errRenderTooLarge = &struct{ string }{"markdown render too large"}
+
+func (w *boundedWriter) Write(p []byte) (int, error) {
+	if w.Len()+len(p) > w.max {
+		panic(errRenderTooLarge)
+	}
+	if time.Now().After(w.deadline) {
+		panic(errRenderTimeout)
+	}
+	return w.Buffer.Write(p)
 }
