@@ -5,30 +5,18 @@
 // e2e/screenshots/profile-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { startServer, register, freePort } from './server.mjs';
+import { startServer, register } from './server.mjs';
+import { startSmsSink } from './sms-sink.mjs';
 import { SHOTS, launchBrowser, relaxRateLimits, openPage } from './browser.mjs';
 
 let server;
 let browser;
 let sink;
-const texts = [];
 
 before(async () => {
   browser = await launchBrowser();
-  const smsPort = await freePort();
-  sink = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      texts.push(JSON.parse(body));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise((r) => sink.listen(smsPort, '127.0.0.1', r));
-  server = await startServer({
-    env: { BLOG_SMS_PROVIDER: 'webhook', BLOG_SMS_WEBHOOK_URL: `http://127.0.0.1:${smsPort}/sms` },
-  });
+  sink = await startSmsSink();
+  server = await startServer({ env: sink.env });
   // this suite signs up and logs in more a minute than a person does:
   // it is about the page, the limits have their own tests
   await relaxRateLimits(server, ['users:create', '*:auth']);
@@ -37,7 +25,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  await new Promise((r) => sink?.close(r));
+  await sink?.close();
 });
 
 // page opens a new browser context (a separate person) on the blog.
@@ -57,13 +45,7 @@ async function openProfile(p, username, password = 'password-123') {
 
 // codeTo waits for the code texted to phone after the texts counted in from.
 async function codeTo(phone, from) {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const text = texts.slice(from).find((t) => t.phone === phone);
-    if (text) return text.code;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no text to ${phone}`);
+  return (await sink.textTo(phone, from)).code;
 }
 
 // status waits for the live region to announce text.
@@ -197,7 +179,7 @@ test('a user binds a phone on the profile page; another account\'s number is ref
   await p.getByText('No phone number yet.').waitFor();
 
   // another account's number: the code is right, the number is not theirs
-  let from = texts.length;
+  let from = sink.texts.length;
   await p.getByLabel('Phone number').fill('139 0000 3002');
   await p.getByRole('button', { name: 'Send me a code' }).click();
   await p.getByLabel('Code', { exact: true }).fill(await codeTo(taken, from));
@@ -207,7 +189,7 @@ test('a user binds a phone on the profile page; another account\'s number is ref
   await p.screenshot({ path: `${SHOTS}profile-phone-taken.png`, fullPage: true });
 
   // a wrong code is said next to the code
-  from = texts.length;
+  from = sink.texts.length;
   await p.getByLabel('Phone number').fill('139 0000 3001');
   await p.getByRole('button', { name: 'Send a new code' }).click();
   const code = await codeTo('+8613900003001', from);

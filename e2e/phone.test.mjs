@@ -2,55 +2,31 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import { startServer, freePort, expectStatus } from './server.mjs';
+import { startServer, expectStatus } from './server.mjs';
+import { startSmsSink } from './sms-sink.mjs';
 
 const SECRET = 'sink-secret';
 let server;
 let sink;
-const texts = [];
 
 before(async () => {
-  const port = await freePort();
-  sink = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      texts.push({ body, signature: req.headers['x-blog-signature'] });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise((r) => sink.listen(port, '127.0.0.1', r));
-  server = await startServer({
-    env: {
-      BLOG_SMS_PROVIDER: 'webhook',
-      BLOG_SMS_WEBHOOK_URL: `http://127.0.0.1:${port}/sms`,
-      BLOG_SMS_WEBHOOK_SECRET: SECRET,
-    },
-  });
+  sink = await startSmsSink({ secret: SECRET });
+  server = await startServer({ env: sink.env });
 });
 after(async () => {
   await server?.stop();
-  await new Promise((r) => sink?.close(r));
+  await sink?.close();
 });
 
-async function textTo(phone) {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const found = texts.find((t) => JSON.parse(t.body).phone === phone);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no text to ${phone}`);
-}
+const textTo = (phone) => sink.textTo(phone);
 
 test('sign up and in with a phone and an SMS code', async () => {
   const pb = server.client();
   await pb.send('/api/blog/sms/code', { method: 'POST', body: { phone: '139 0000 1234' } });
 
   const text = await textTo('+8613900001234');
-  assert.equal(text.signature, 'sha256=' + createHmac('sha256', SECRET).update(text.body).digest('hex'));
-  const { code } = JSON.parse(text.body);
+  assert.equal(text.signature, 'sha256=' + createHmac('sha256', SECRET).update(text.raw).digest('hex'));
+  const { code } = text;
   assert.match(code, /^\d{6}$/);
 
   await expectStatus(pb.send('/api/blog/auth/phone', { method: 'POST', body: { phone: '13900001234', code: code === '000000' ? '111111' : '000000' } }), 400);

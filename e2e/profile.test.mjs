@@ -3,44 +3,26 @@
 // going to a local webhook sink), and logging out everywhere.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { startServer, freePort, register, expectStatus } from './server.mjs';
+import { startServer, register, expectStatus } from './server.mjs';
+import { startSmsSink } from './sms-sink.mjs';
 
 let server;
 let sink;
-const texts = [];
 
 before(async () => {
-  const port = await freePort();
-  sink = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      texts.push(JSON.parse(body));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise((r) => sink.listen(port, '127.0.0.1', r));
-  server = await startServer({
-    env: { BLOG_SMS_PROVIDER: 'webhook', BLOG_SMS_WEBHOOK_URL: `http://127.0.0.1:${port}/sms` },
-  });
+  sink = await startSmsSink();
+  server = await startServer({ env: sink.env });
 });
 after(async () => {
   await server?.stop();
-  await new Promise((r) => sink?.close(r));
+  await sink?.close();
 });
 
 // codeFor asks for a code for phone (E.164) and returns it as texted.
 async function codeFor(pb, phone) {
-  const before = texts.length;
+  const before = sink.texts.length;
   await pb.send('/api/blog/sms/code', { method: 'POST', body: { phone } });
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const text = texts.slice(before).find((t) => t.phone === phone);
-    if (text) return text.code;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no text to ${phone}`);
+  return (await sink.textTo(phone, before)).code;
 }
 
 test('a user edits their name, bio and username; a bad username is refused by field', async () => {

@@ -71,13 +71,9 @@ func validatePostImage(e *core.RecordEvent) error {
 		if postId == "" || errs.has("post") {
 			return nil
 		}
-		var author string
-		err := e.App.DB().Select("author").From(postsCollection).Where(dbx.HashExp{"id": postId}).Row(&author)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // PocketBase's relation check names the missing post
-		}
-		if err != nil {
-			return err
+		author, err := postAuthor(e.App, postId)
+		if err != nil || author == "" {
+			return err // none: PocketBase's relation check names the missing post
 		}
 		if author != e.Record.GetString("owner") {
 			errs.add("post", validation.NewError("validation_post_not_owned", "An image can only be attached to a post of its owner."))
@@ -195,8 +191,8 @@ func attachBodyImages(e *core.RecordEvent) error {
 		}
 
 		postId := e.Record.GetString("post")
-		var author string
-		if err := tx.DB().Select("author").From(postsCollection).Where(dbx.HashExp{"id": postId}).Row(&author); err != nil {
+		author, err := postAuthor(tx, postId)
+		if err != nil {
 			return err
 		}
 		var unattached []*core.Record

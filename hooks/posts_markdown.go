@@ -93,39 +93,43 @@ func renderAhead(record *core.Record, storedMarkdown string) error {
 	if !sourceChanged(record, storedMarkdown) {
 		return nil
 	}
-	markdown := record.GetString("markdown")
-	if ahead, ok := record.GetRaw(renderedKey).(renderedSource); ok && ahead.markdown == markdown {
-		return nil // rendered by the route that saves it (postForm.bodyErrors)
-	}
-	body, err := content.RenderMarkdown(markdown)
-	if err != nil {
-		return markdownError(err)
-	}
-	record.Set(renderedKey, renderedSource{markdown, body})
-	return nil
+	_, err := renderedBody(record)
+	return err
 }
 
 // renderBody makes record's body from its source when the write changed
-// the source (rendered ahead, see renderAhead, unless the source changed
-// since), and drops the source when the write changed only the body. The
-// body is sanitized either way.
+// the source, and drops the source when the write changed only the body;
+// a body written as HTML is sanitized (one rendered from Markdown is).
 func renderBody(record *core.Record, storedMarkdown, storedBody string) error {
 	if sourceChanged(record, storedMarkdown) {
-		markdown := record.GetString("markdown")
-		ahead, ok := record.GetRaw(renderedKey).(renderedSource)
-		if !ok || ahead.markdown != markdown {
-			body, err := content.RenderMarkdown(markdown)
-			if err != nil {
-				return markdownError(err)
-			}
-			ahead = renderedSource{markdown, body}
+		body, err := renderedBody(record)
+		if err != nil {
+			return err
 		}
-		record.Set("body", ahead.body)
-	} else if !record.IsNew() && record.GetString("body") != storedBody {
+		record.Set("body", body)
+		return nil
+	}
+	if !record.IsNew() && record.GetString("body") != storedBody {
 		record.Set("markdown", "")
 	}
 	record.Set("body", content.SanitizeBody(record.GetString("body")))
 	return nil
+}
+
+// renderedBody is the body of record's source: the one kept on the record
+// (by renderAhead, or by the route that saves it, postForm.bodyErrors)
+// when it is of the current source, else rendered now and kept.
+func renderedBody(record *core.Record) (string, error) {
+	markdown := record.GetString("markdown")
+	if ahead, ok := record.GetRaw(renderedKey).(renderedSource); ok && ahead.markdown == markdown {
+		return ahead.body, nil
+	}
+	body, err := content.RenderMarkdown(markdown)
+	if err != nil {
+		return "", markdownError(err)
+	}
+	record.Set(renderedKey, renderedSource{markdown, body})
+	return body, nil
 }
 
 // markdownError is the field error of a source RenderMarkdown refused.

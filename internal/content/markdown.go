@@ -85,8 +85,8 @@ var (
 // RenderMarkdown turns an author's Markdown into the body HTML blogbase
 // stores: rendered, then sanitized (SanitizeBody), so that it is exactly
 // what saving the source would store. The latest results are kept: the
-// editor's preview renders what its save renders next, and a save renders
-// once before its transaction and once inside (see saveSanitizedContent).
+// editor's preview renders what its save renders next. A refusal for time
+// is not kept: it depends on the load of the moment.
 func RenderMarkdown(source string) (string, error) {
 	if utf8.RuneCountInString(source) > MaxMarkdownLength {
 		return "", ErrMarkdownTooLong
@@ -96,7 +96,9 @@ func RenderMarkdown(source string) (string, error) {
 		return r.body, r.err
 	}
 	body, err := render(source, time.Now().Add(RenderTimeout))
-	renders.put(key, rendered{body, err})
+	if !errors.Is(err, ErrMarkdownTooComplex) { // a timeout depends on the moment's load
+		renders.put(key, rendered{body, err})
+	}
 	return body, err
 }
 
