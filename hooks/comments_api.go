@@ -138,6 +138,15 @@ type commentsQuery struct {
 	raw     string // the cursor as sent
 }
 
+// before is how many replies of the thread come before the page cq asks
+// for.
+func (cq commentsQuery) before() int {
+	if cq.cursor != nil {
+		return cq.cursor.Before
+	}
+	return (cq.page - 1) * cq.perPage
+}
+
 // parseCommentsQuery reads page and perPage as the listing does, and
 // cursor, which must be one of the comments asked for, postId's threads
 // or thread's replies; it knows its page, so page is then ignored.
@@ -155,6 +164,9 @@ func parseCommentsQuery(q url.Values, postId, thread string, key []byte) (commen
 		default:
 			cq.cursor = &c
 			cq.page = c.Page
+			if c.Thread != "" {
+				cq.page = c.Before/cq.perPage + 1
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -257,7 +269,7 @@ func loadThreads(app core.App, post *core.Record, cq commentsQuery, key []byte) 
 		item["repliesCount"] = repliesCount[thread.Id]
 		item["repliesCursor"] = nil
 		if sent := replies[thread.Id]; len(sent) < repliesCount[thread.Id] {
-			rest := commentsCursor{Post: post.Id, Thread: thread.Id, Page: 2}
+			rest := commentsCursor{Post: post.Id, Thread: thread.Id, Before: len(sent)}
 			if len(sent) > 0 {
 				rest.Created, rest.Id = sent[len(sent)-1].GetString("created"), sent[len(sent)-1].Id
 			}
@@ -297,7 +309,7 @@ func loadReplies(app core.App, post *core.Record, cq commentsQuery, key []byte) 
 	if more {
 		last := replies[len(replies)-1]
 		next := encodeCommentsCursor(key, commentsCursor{
-			Post: post.Id, Thread: cq.thread, Created: last.GetString("created"), Id: last.Id, Page: cq.page + 1,
+			Post: post.Id, Thread: cq.thread, Created: last.GetString("created"), Id: last.Id, Before: cq.before() + len(replies),
 		})
 		result.NextCursor = &next
 	}

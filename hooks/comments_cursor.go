@@ -14,17 +14,22 @@ import (
 // are sent in, so a page deep in a discussion costs the same index seek
 // as the first, and comments written between two pages are neither sent
 // twice nor skipped. It carries the post and thread it pages ("" for the
-// top-level comments) and the number of the page it points to.
+// top-level comments) and where it stands: for the threads the number of
+// the page it points to, for a thread's replies how many replies come
+// before it (the first of them come with their top-level comment, up to
+// a share that is no page of the replies route), from which the page is
+// told by the perPage it is used with.
 //
-// A thread's first replies come with its top-level comment; when there
-// were none to send (the answer held its share already), the cursor of
-// the rest starts at the beginning of the thread: no created, no id.
+// When a thread's top-level comment came with none of its replies (the
+// answer held its share already), the cursor of the rest starts at the
+// beginning of the thread: no created, no id.
 type commentsCursor struct {
 	Post    string `json:"p"`
 	Thread  string `json:"t,omitempty"`
 	Created string `json:"c,omitempty"`
 	Id      string `json:"i,omitempty"`
-	Page    int    `json:"n"`
+	Page    int    `json:"n,omitempty"`
+	Before  int    `json:"b,omitempty"`
 }
 
 // fromStart tells a cursor pointing before a thread's first reply.
@@ -48,8 +53,9 @@ func decodeCommentsCursor(key []byte, raw string) (commentsCursor, error) {
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return c, errBadCursor
 	}
-	if !content.LooksLikeRecordId(c.Post) || c.Page < 2 ||
-		(c.Thread != "" && !content.LooksLikeRecordId(c.Thread)) {
+	if !content.LooksLikeRecordId(c.Post) ||
+		(c.Thread == "" && c.Page < 2) ||
+		(c.Thread != "" && (!content.LooksLikeRecordId(c.Thread) || c.Page != 0 || c.Before < 0)) {
 		return c, errBadCursor
 	}
 	if c.fromStart() {
