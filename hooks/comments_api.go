@@ -80,6 +80,16 @@ const threadNotFoundMessage = "The thread is not a comment of this post."
 func (api *postsApi) comments(e *core.RequestEvent, thread string) error {
 	e.Response.Header().Add("Vary", "Authorization") // Add: CORS has put Origin there
 	postId := e.Request.PathValue("id")
+
+	// A guest's hit needs no cursor check, as the listing's (postsApi.list):
+	// only valid queries are ever cached, and every valid query has a key.
+	cacheKey, cacheable := threadsCacheKey(e.Request.URL.Query(), postId, thread)
+	if e.Auth == nil && cacheable {
+		if answer, ok := api.cache.answer(cacheKey); ok {
+			return writeCachedAnswer(e, answer, "public, no-cache")
+		}
+	}
+
 	key, err := commentsCursorKey(e.App)
 	if err != nil {
 		return e.InternalServerError("", err)
@@ -105,7 +115,7 @@ func (api *postsApi) comments(e *core.RequestEvent, thread string) error {
 		return e.JSON(http.StatusOK, result)
 	}
 
-	answer, err := api.cached(cq.cacheKey(postId), func() (any, []string, error) {
+	answer, err := api.cached(cacheKey, func() (any, []string, error) {
 		post, err := e.App.FindRecordById(postsCollection, postId)
 		if err != nil {
 			return nil, nil, errPostNotFound
@@ -175,15 +185,21 @@ func parseCommentsQuery(q url.Values, postId, thread string, key []byte) (commen
 	return cq, nil
 }
 
-// cacheKey names a guest's valid query in the public cache, numbers in
-// their canonical form.
-func (cq commentsQuery) cacheKey(postId string) string {
-	page := cq.page
-	if cq.cursor != nil {
+// threadsCacheKey names a comments query in the public cache: numbers in
+// their canonical form and the cursor bounded, as listingCacheKey does.
+// ok is false for a query that cannot be valid.
+func threadsCacheKey(q url.Values, postId, thread string) (key string, ok bool) {
+	errs := validation.Errors{}
+	page, perPage := parsePaging(q, errs)
+	cursor := q.Get("cursor")
+	if len(errs) > 0 || len(cursor) > maxCursorLength {
+		return "", false
+	}
+	if cursor != "" {
 		page = 0 // a cursor knows its page
 	}
-	return threadsKeyPrefix + postId + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(cq.perPage) +
-		"|" + cq.thread + "|" + cq.raw
+	return threadsKeyPrefix + postId + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) +
+		"|" + thread + "|" + cursor, true
 }
 
 // loadComments reads the page cq asks for, of threads or of one thread's
