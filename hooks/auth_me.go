@@ -25,19 +25,27 @@ func me(e *core.RequestEvent) error {
 	showToOwner(record)
 
 	stats := meStats{}
-	count := func(table string, where dbx.HashExp, into *int) error {
-		return e.App.DB().Select("COUNT(*)").From(table).Where(where).Row(into)
+	var byStatus []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
 	}
-	if err := count(postsCollection, dbx.HashExp{"author": record.Id}, &stats.Posts); err != nil {
+	err = e.App.DB().Select("status", "COUNT(*) AS n").From(postsCollection).
+		Where(dbx.HashExp{"author": record.Id}).GroupBy("status").All(&byStatus)
+	if err != nil {
 		return e.InternalServerError("", err)
 	}
-	if err := count(postsCollection, dbx.HashExp{"author": record.Id, "status": statusDraft}, &stats.Drafts); err != nil {
-		return e.InternalServerError("", err)
+	for _, row := range byStatus {
+		stats.Posts += row.N
+		switch row.Status {
+		case statusDraft:
+			stats.Drafts = row.N
+		case statusScheduled:
+			stats.Scheduled = row.N
+		}
 	}
-	if err := count(postsCollection, dbx.HashExp{"author": record.Id, "status": statusScheduled}, &stats.Scheduled); err != nil {
-		return e.InternalServerError("", err)
-	}
-	if err := count(commentsCollection, dbx.HashExp{"author": record.Id}, &stats.Comments); err != nil {
+	err = e.App.DB().Select("COUNT(*)").From(commentsCollection).
+		Where(dbx.HashExp{"author": record.Id}).Row(&stats.Comments)
+	if err != nil {
 		return e.InternalServerError("", err)
 	}
 

@@ -75,7 +75,7 @@ func Register(app core.App, config Config) {
 	// the /api/blog routes; the pages, feeds and sitemaps, with the web
 	// app behind every route
 	bindBlogApi(app, api)
-	bindSitePages(app, newSitePages(cache, config), config.PublicDir)
+	bindSitePages(app, newSitePages(cache, config, api.payments), config.PublicDir)
 }
 
 // authUserId is the id of the signed-in user making the request, or ""

@@ -24,14 +24,14 @@ type sitePages struct {
 	payments     bool   // a payment provider can take payments
 }
 
-func newSitePages(cache *publicCache, config Config) *sitePages {
+func newSitePages(cache *publicCache, config Config, payments *payments) *sitePages {
 	publicURL, _ := config.publicBase() // "" when unset or unusable (warned at start)
 	return &sitePages{
 		cache:        cache,
 		cacheControl: listingCacheControl(config.ListingMaxAge),
 		publicURL:    publicURL,
 		publicDir:    config.PublicDir,
-		payments:     newPayments(config).available(),
+		payments:     payments.available(),
 	}
 }
 

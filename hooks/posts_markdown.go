@@ -163,8 +163,9 @@ func blankBodyError(record *core.Record) error {
 
 // requireBodyToPublish refuses to publish or schedule a post whose body is
 // blank: only a post whose status turns published or scheduled by this
-// write is checked (storedStatus is "" for a new post, which has no body
-// yet), so the scheduler's flip and a published post's other edits pass.
+// write is checked, so the scheduler's flip and a published post's other
+// edits pass. (A new post has no body yet: createPostWithContent refuses
+// it any public status.)
 func requireBodyToPublish(tx core.App, post *core.Record, storedStatus string) error {
 	status := post.GetString("status")
 	if !publicStatus(status) || publicStatus(storedStatus) {
@@ -177,10 +178,15 @@ func requireBodyToPublish(tx core.App, post *core.Record, storedStatus string) e
 		return err
 	}
 	if content.IsBlank(body) {
-		return validation.Errors{"status": validation.NewError("validation_body_required",
-			"A post is published with its body: write the body first.")}
+		return errBodyRequired()
 	}
 	return nil
+}
+
+// errBodyRequired refuses to publish or schedule a post without a body.
+func errBodyRequired() error {
+	return validation.Errors{"status": validation.NewError("validation_body_required",
+		"A post is published with its body: write the body first.")}
 }
 
 // publicStatus tells whether a post of status is, or is due to be, published.

@@ -56,8 +56,8 @@ func createPostWithContent(e *core.RecordEvent, now func() time.Time) error {
 			return err
 		}
 		// its body is made below, empty: it is published once written
-		if err := requireBodyToPublish(tx, e.Record, ""); err != nil {
-			return err
+		if publicStatus(e.Record.GetString("status")) {
+			return errBodyRequired()
 		}
 		if err := e.Next(); err != nil {
 			return err

@@ -24,7 +24,8 @@ var sitemapFileRef = regexp.MustCompile(`<loc>[^<]*/sitemaps/(posts|pages)-([0-9
 //	go test ./hooks -run '^$' -bench BenchmarkSitemapBuild -benchtime 10x
 func BenchmarkSitemapBuild(b *testing.B) {
 	app := benchListingData(b)
-	pages := newSitePages(newPublicCache(time.Minute), Config{PublicURL: "https://blog.example.com"})
+	config := Config{PublicURL: "https://blog.example.com"}
+	pages := newSitePages(newPublicCache(time.Minute), config, newPayments(config))
 
 	index, _, err := pages.buildSitemapIndex(app)
 	if err != nil {
