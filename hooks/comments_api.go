@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"errors"
 	"math"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"blogbase/internal/content"
@@ -41,10 +41,6 @@ type commentsPage struct {
 	CommentsCount *int             `json:"commentsCount,omitempty"`
 	Items         []map[string]any `json:"items"`
 }
-
-// errThreadNotFound is a thread asked for that is no top-level comment of
-// the post.
-var errThreadNotFound = errors.New("thread not found")
 
 // threadedComments is GET /api/blog/posts/{id}/comments: a page of a
 // post's top-level comments, oldest first, each with its first replies
@@ -109,7 +105,7 @@ func (api *postsApi) comments(e *core.RequestEvent, thread string) error {
 		}
 		result, _, err := loadComments(e.App, post, cq, key)
 		if err != nil {
-			return commentsFailed(e, err)
+			return saveFailed(e, "Failed to load the comments.", err)
 		}
 		e.Response.Header().Set("Cache-Control", "private, no-cache")
 		return e.JSON(http.StatusOK, result)
@@ -127,16 +123,9 @@ func (api *postsApi) comments(e *core.RequestEvent, thread string) error {
 		return loadComments(e.App, post, cq, key)
 	})
 	if err != nil {
-		return commentsFailed(e, err)
+		return saveFailed(e, "Failed to load the comments.", err)
 	}
 	return writeCachedAnswer(e, answer, "public, no-cache")
-}
-
-func commentsFailed(e *core.RequestEvent, err error) error {
-	if errors.Is(err, errThreadNotFound) {
-		return e.NotFoundError(threadNotFoundMessage, nil)
-	}
-	return saveFailed(e, "Failed to load the comments.", err)
 }
 
 // commentsQuery is the parsed query string of the comments routes.
@@ -307,7 +296,7 @@ func loadReplies(app core.App, post *core.Record, cq commentsQuery, key []byte) 
 		return nil, nil, err
 	}
 	if threads == 0 {
-		return nil, nil, errThreadNotFound
+		return nil, nil, apis.NewNotFoundError(threadNotFoundMessage, nil)
 	}
 
 	// "thread != ''" lets SQLite use the partial index
