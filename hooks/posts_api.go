@@ -155,11 +155,14 @@ type postForm struct {
 	// rendered is Markdown's body, rendered by bodyErrors before the
 	// write's transaction
 	rendered *renderedSource
-	Summary  *string
-	Slug     *string
-	Status   *string
-	Price    *float64
-	Currency *string
+	// renderErr is why Markdown could not be rendered, when that is no
+	// fault of the field (too many renders at once)
+	renderErr error
+	Summary   *string
+	Slug      *string
+	Status    *string
+	Price     *float64
+	Currency  *string
 	// Published is the publication date: the date to publish a scheduled
 	// post at, or an imported post's; "" clears it
 	Published *string
@@ -266,6 +269,9 @@ func postCreate(e *core.RequestEvent) error {
 	// the body is required here (the collections API creates a post first
 	// and its body after); its error is reported with the post's own
 	bodyErrs := form.bodyErrors(true)
+	if form.renderErr != nil {
+		return form.renderErr
+	}
 
 	var postId string
 	err = e.App.RunInTransaction(func(tx core.App) error {
@@ -332,6 +338,8 @@ func (form *postForm) bodyErrors(required bool) validation.Errors {
 			if errors.As(markdownError(err), &fieldErrs) {
 				return fieldErrs
 			}
+			form.renderErr = markdownError(err)
+			return nil
 		}
 		if content.IsBlank(body) {
 			return blank("markdown")
@@ -372,6 +380,9 @@ func postUpdate(e *core.RequestEvent) error {
 	}
 	if errs := form.bodyErrors(false); len(errs) > 0 {
 		return e.BadRequestError("Failed to update the post.", errs)
+	}
+	if form.renderErr != nil {
+		return form.renderErr
 	}
 
 	err = e.App.RunInTransaction(func(tx core.App) error {

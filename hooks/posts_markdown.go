@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
 	"blogbase/internal/content"
@@ -144,6 +145,8 @@ func markdownError(err error) error {
 	case errors.Is(err, content.ErrMarkdownTooDeep):
 		return validation.Errors{"markdown": validation.NewError("validation_markdown_too_deep",
 			"Lists and quotes nest at most {{.max}} levels deep.").SetParams(map[string]any{"max": content.MaxNesting})}
+	case errors.Is(err, content.ErrRenderBusy):
+		return apis.NewTooManyRequestsError("Too many posts are being rendered at once; try again in a moment.", nil)
 	case errors.Is(err, content.ErrBodyTooLarge):
 		return validation.Errors{"markdown": validation.NewError("validation_content_size_limit",
 			"The body this renders to must be at most {{.max}} bytes.").SetParams(map[string]any{"max": content.MaxBodySize})}

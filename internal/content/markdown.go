@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,13 @@ const (
 	// refuses a body nested some hundreds of elements deep.
 	MaxNesting = 32
 
+	// MaxEscapedPipes and MaxReferenceDefinitions bound the items the
+	// parser's whole-document passes go over once per item of (see
+	// tooManyPassesOver): their cost is quadratic, out of the deadline's
+	// reach, and a fraction of a second at these bounds.
+	MaxEscapedPipes         = 2000
+	MaxReferenceDefinitions = 500
+
 	// MaxBodySize is the largest body blogbase stores, in bytes once
 	// sanitized (postContents.body).
 	MaxBodySize = 1 << 20
@@ -80,6 +88,7 @@ var (
 	ErrMarkdownTooComplex = errors.New("markdown too complex")
 	ErrMarkdownTooDeep    = errors.New("markdown nested too deep")
 	ErrBodyTooLarge       = errors.New("rendered body too large")
+	ErrRenderBusy         = errors.New("markdown renders busy")
 )
 
 // RenderMarkdown turns an author's Markdown into the body HTML blogbase
@@ -95,15 +104,45 @@ func RenderMarkdown(source string) (string, error) {
 	if r, ok := renders.get(key); ok {
 		return r.body, r.err
 	}
-	body, err := render(source, time.Now().Add(RenderTimeout))
+	deadline := time.Now().Add(RenderTimeout)
+	select {
+	case rendering <- struct{}{}:
+		defer func() { <-rendering }()
+	case <-time.After(time.Until(deadline)):
+		return "", ErrRenderBusy
+	}
+	body, err := render(source, deadline)
 	if !errors.Is(err, ErrMarkdownTooComplex) { // a timeout depends on the moment's load
 		renders.put(key, rendered{body, err})
 	}
 	return body, err
 }
 
+// rendering holds a place for each render under way: as many as there
+// are processors, so that renders queue rather than share the processors
+// (and the memory) between more of them than can run.
+var rendering = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// tooManyPassesOver counts what the parser's whole-document passes go
+// over once per item of: escaped pipes (each table cell's code span with
+// one is matched against every one of the document) and link reference
+// definitions (each one taken out of its paragraph copies the rest of
+// it). Past their bounds the source is refused as too complex; no post
+// has that many.
+func tooManyPassesOver(source string) bool {
+	return strings.Count(source, `\|`) > MaxEscapedPipes ||
+		len(referenceDefinition.FindAllStringIndex(source, MaxReferenceDefinitions+1)) > MaxReferenceDefinitions
+}
+
+// referenceDefinition matches the start of a line that may define a link
+// reference ("[label]:"), inside quotes and lists too.
+var referenceDefinition = regexp.MustCompile(`(?m)^[ \t>*+\-0-9.)]*\[[^\]\n]{1,999}\]:`)
+
 // render is RenderMarkdown without its memory, ending by deadline.
 func render(source string, deadline time.Time) (body string, err error) {
+	if tooManyPassesOver(source) {
+		return "", ErrMarkdownTooComplex
+	}
 	src := []byte(limitTables(limitNesting(source)))
 	pc := parser.NewContext()
 	pc.Set(deadlineKey, deadline)

@@ -108,9 +108,22 @@ func TestRenderMarkdownLimits(t *testing.T) {
 
 	// a reference used over and over writes its address each time: the
 	// render stops at four times MaxBodySize, long before gigabytes
-	refs := "[x]: /" + strings.Repeat("a", 100_000) + "\n\n" + strings.Repeat("[x]", 10_000)
-	if _, err := RenderMarkdown(refs); !errors.Is(err, ErrBodyTooLarge) {
+	longRef := "[x]: /" + strings.Repeat("a", 100_000) + "\n\n" + strings.Repeat("[x]", 10_000)
+	if _, err := RenderMarkdown(longRef); !errors.Is(err, ErrBodyTooLarge) {
 		t.Errorf("a long reference used 10,000 times: err = %v, want ErrBodyTooLarge", err)
+	}
+
+	// the parser's whole-document passes are bounded by what they go over
+	pipes := "|" + strings.Repeat("a|", 100) + "\n|" + strings.Repeat("-|", 100) + "\n" + strings.Repeat("|"+strings.Repeat("`\\|`|", 100)+"\n", 21)
+	if _, err := RenderMarkdown(pipes); !errors.Is(err, ErrMarkdownTooComplex) {
+		t.Errorf("%d escaped pipes: err = %v, want ErrMarkdownTooComplex", strings.Count(pipes, `\|`), err)
+	}
+	refs := strings.Repeat("[a]:b\n", MaxReferenceDefinitions+1) + "x\n"
+	if _, err := RenderMarkdown(refs); !errors.Is(err, ErrMarkdownTooComplex) {
+		t.Errorf("%d reference definitions: err = %v, want ErrMarkdownTooComplex", MaxReferenceDefinitions+1, err)
+	}
+	if got, err := RenderMarkdown("[go][]\n\n[go]: https://go.dev\n> [q]: /q\n"); err != nil || !strings.Contains(got, `href="https://go.dev"`) {
+		t.Errorf("a few reference definitions: %q, %v", got, err)
 	}
 
 	// a body over MaxBodySize once rendered is refused by its source
