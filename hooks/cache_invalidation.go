@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"encoding/json"
+	"slices"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -32,6 +35,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 		deps := []string{depPost(e.Record.Id)}
 		if e.Record.GetString("status") == statusPublished {
 			deps = append(deps, depListing(""), depListing(e.Record.GetString("author")))
+			deps = append(deps, taggedDeps(e.Record.GetStringSlice("tags"))...)
 		}
 		afterCommit(e.App, func() { cache.invalidate(deps...) })
 		return nil
@@ -42,6 +46,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 			Status    string `db:"status"`
 			Published string `db:"published"`
 			Author    string `db:"author"`
+			Tags      string `db:"tags"`
 		}
 		storedErr := readStoredRow(e.App, e.Record, &stored)
 		if err := e.Next(); err != nil {
@@ -58,6 +63,18 @@ func bindPublicCache(app core.App, cache *publicCache) {
 		if published || wasPublished {
 			deps = append(deps, depPublishedEdits)
 		}
+		// a tag's listing changes when a post enters or leaves it, or
+		// moves in it: the tags it had and has
+		storedTags := relationIds(stored.Tags)
+		if storedErr != nil || published != wasPublished || (published &&
+			(stored.Published != post.GetString("published") || !slices.Equal(storedTags, post.GetStringSlice("tags")))) {
+			if wasPublished {
+				deps = append(deps, taggedDeps(storedTags)...)
+			}
+			if published {
+				deps = append(deps, taggedDeps(post.GetStringSlice("tags"))...)
+			}
+		}
 		afterCommit(e.App, func() { cache.invalidate(deps...) })
 		return nil
 	})
@@ -66,6 +83,7 @@ func bindPublicCache(app core.App, cache *publicCache) {
 		var stored struct {
 			Status string `db:"status"`
 			Author string `db:"author"`
+			Tags   string `db:"tags"`
 		}
 		storedErr := readStoredRow(e.App, e.Record, &stored)
 		if err := e.Next(); err != nil {
@@ -74,6 +92,8 @@ func bindPublicCache(app core.App, cache *publicCache) {
 		deps := []string{depPost(e.Record.Id), depComments(e.Record.Id)}
 		if storedErr != nil || stored.Status == statusPublished {
 			deps = append(deps, depListing(""), depListing(stored.Author), depListing(e.Record.GetString("author")))
+			deps = append(deps, taggedDeps(relationIds(stored.Tags))...)
+			deps = append(deps, taggedDeps(e.Record.GetStringSlice("tags"))...)
 		}
 		afterCommit(e.App, func() { cache.invalidate(deps...) })
 		return nil
@@ -105,6 +125,20 @@ func bindPublicCache(app core.App, cache *publicCache) {
 
 	bindAuthorInvalidation(app, cache)
 
+	// a tag's name and slug show on the posts carrying it; a new or
+	// renamed slug may name a page that was not there
+	invalidateTag := func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		deps := []string{depTag(e.Record.Id), depTagSlugs, depTagCounts, depTagListing(e.Record.Id)}
+		afterCommit(e.App, func() { cache.invalidate(deps...) })
+		return nil
+	}
+	app.OnRecordCreate(tagsCollection).BindFunc(invalidateTag)
+	app.OnRecordUpdate(tagsCollection).BindFunc(invalidateTag)
+	app.OnRecordDelete(tagsCollection).BindFunc(invalidateTag)
+
 	// the site's settings and address show on every page and feed
 	invalidateSite := func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
@@ -132,6 +166,29 @@ func bindPublicCache(app core.App, cache *publicCache) {
 	app.OnCollectionAfterCreateSuccess().BindFunc(invalidateOnSchema)
 	app.OnCollectionAfterUpdateSuccess().BindFunc(invalidateOnSchema)
 	app.OnCollectionAfterDeleteSuccess().BindFunc(invalidateOnSchema)
+}
+
+// taggedDeps are the listings of tags, and the tags' counts, that a post
+// with these tags entering or leaving the published set changes.
+func taggedDeps(tags []string) []string {
+	if len(tags) == 0 {
+		return nil
+	}
+	deps := []string{depTagCounts}
+	for _, id := range tags {
+		deps = append(deps, depTagListing(id))
+	}
+	return deps
+}
+
+// relationIds reads a multiple relation column as stored: a JSON array of
+// ids (anything else holds none).
+func relationIds(stored string) []string {
+	var ids []string
+	if json.Unmarshal([]byte(stored), &ids) != nil {
+		return nil
+	}
+	return ids
 }
 
 // bindAuthorInvalidation invalidates an author's byline when it changes,

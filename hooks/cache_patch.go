@@ -18,6 +18,7 @@ const (
 	listingKeyPrefix = "list|"     // a page of GET /api/blog/posts
 	viewKeyPrefix    = "view|"     // a guest's GET /api/blog/posts/{idOrSlug}
 	threadsKeyPrefix = "comments|" // a guest's GET /api/blog/posts/{id}/comments (and …/{thread}/replies)
+	tagsKeyPrefix    = "tags|"     // a page of GET /api/blog/tags
 )
 
 var errNotPatchable = errors.New("this answer is rebuilt, not patched")

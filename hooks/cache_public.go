@@ -81,6 +81,16 @@ func depCount(id string) string       { return "count:" + id }       // a post's
 func depListing(author string) string { return "listing:" + author } // which posts a listing holds, in which order ("" for all authors)
 func depAuthor(id string) string      { return "author:" + id }      // an author's byline
 func depComments(post string) string  { return "comments:" + post }  // the comments of a post
+func depTag(id string) string         { return "tag:" + id }         // a tag's name and slug
+func depTagListing(id string) string  { return "tagged:" + id }      // which published posts carry a tag, in which order
+
+// depTagSlugs is which slug names which tag: a tag page or listing asked
+// for by a slug no tag has yet depends on it.
+const depTagSlugs = "tag-slugs"
+
+// depTagCounts is how many published posts each tag has: the tags route's
+// order and counts.
+const depTagCounts = "tag-counts"
 
 // depUsernames is which username names which user: an author page asked
 // for by a username nobody has yet depends on it.

@@ -43,6 +43,7 @@ func Register(app core.App, config Config) {
 	bindPostContents(app)
 	bindMarkdown(app)
 	bindPostImages(app)
+	bindTags(app)
 	bindComments(app)
 	bindCommentsLimit(app, config.CommentsPerMinute)
 	bindOrders(app)

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -101,7 +102,11 @@ func (api *postsApi) view(e *core.RequestEvent) error {
 			return nil, nil, errPostNotFound
 		}
 		view, err := postView(e.App, guest, post.Id)
-		return view, []string{depPost(post.Id), depCount(post.Id), depAuthor(post.GetString("author"))}, err
+		deps := []string{depPost(post.Id), depCount(post.Id), depAuthor(post.GetString("author"))}
+		for _, id := range post.GetStringSlice("tags") {
+			deps = append(deps, depTag(id))
+		}
+		return view, deps, err
 	})
 	if err != nil {
 		return saveFailed(e, "Failed to load the post.", err)
@@ -166,6 +171,8 @@ type postForm struct {
 	// Published is the publication date: the date to publish a scheduled
 	// post at, or an imported post's; "" clears it
 	Published *string
+	// Tags are the post's tags by name (tagIdsByName); [] removes them all
+	Tags *[]string
 }
 
 // readPostForm reads the post fields from a JSON, form-encoded or
@@ -223,6 +230,7 @@ func readPostForm(e *core.RequestEvent) (*postForm, error) {
 		Price:    number("price"),
 		Currency: text("currency"),
 	}
+	form.Tags = tagNames(info.Body["tags"], fromForm, errs)
 	// a date PocketBase cannot read would be stored as none
 	form.Published = text("published")
 	if form.Published != nil && *form.Published != "" {
@@ -234,6 +242,67 @@ func readPostForm(e *core.RequestEvent) (*postForm, error) {
 		return nil, e.BadRequestError("Invalid post data.", errs)
 	}
 	return form, nil
+}
+
+// tagNames reads the tags field: a JSON array of names, or, from a form,
+// the field repeated (one value is one name, an empty one none).
+func tagNames(value any, fromForm bool, errs validation.Errors) *[]string {
+	names := []string{}
+	switch v := value.(type) {
+	case nil:
+		return nil
+	case []string:
+		names = v
+	case []any:
+		for _, item := range v {
+			name, ok := item.(string)
+			if !ok && fromForm && item != nil {
+				name, ok = cast.ToString(item), true // a form name PocketBase read as a number
+			}
+			if !ok {
+				errs["tags"] = validation.NewError("validation_invalid_type", "Must be a list of tag names.")
+				return nil
+			}
+			names = append(names, name)
+		}
+	case string:
+		if !fromForm {
+			errs["tags"] = validation.NewError("validation_invalid_type", "Must be a list of tag names.")
+			return nil
+		}
+		if v != "" {
+			names = []string{v}
+		}
+	case float64, bool:
+		if !fromForm {
+			errs["tags"] = validation.NewError("validation_invalid_type", "Must be a list of tag names.")
+			return nil
+		}
+		names = []string{cast.ToString(v)}
+	default:
+		errs["tags"] = validation.NewError("validation_invalid_type", "Must be a list of tag names.")
+		return nil
+	}
+	if len(names) > 100 {
+		// far more than any post has, refused before any lookup
+		errs["tags"] = validation.NewError("validation_too_many_tags", fmt.Sprintf("A post has at most %d tags.", maxPostTags))
+		return nil
+	}
+	return &names
+}
+
+// applyTags gives post the tags the form names, creating the new ones,
+// in the write's transaction.
+func (form *postForm) applyTags(tx core.App, post *core.Record) error {
+	if form.Tags == nil {
+		return nil
+	}
+	ids, err := tagIdsByName(tx, *form.Tags)
+	if err != nil {
+		return err
+	}
+	post.Set("tags", ids)
+	return nil
 }
 
 // applyTo copies the sent metadata fields onto post. Validation is left to
@@ -286,6 +355,9 @@ func postCreate(e *core.RequestEvent) error {
 		post := core.NewRecord(posts)
 		post.Set("author", e.Auth.Id)
 		form.applyTo(post)
+		if err := form.applyTags(tx, post); err != nil {
+			return withFieldErrors(err, bodyErrs)
+		}
 		status, published := post.GetString("status"), post.GetString("published")
 		if publicStatus(status) {
 			post.Set("status", statusDraft)
@@ -403,6 +475,9 @@ func postUpdate(e *core.RequestEvent) error {
 			return err
 		}
 		form.applyTo(post)
+		if err := form.applyTags(tx, post); err != nil {
+			return err
+		}
 		return tx.Save(post)
 	})
 	if err != nil {

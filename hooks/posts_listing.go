@@ -15,6 +15,9 @@ import (
 )
 
 const (
+	// maxTagSlugQuery bounds a ?tag= value: longer than any slug
+	maxTagSlugQuery = 128
+
 	defaultPerPage = 20
 	maxPerPage     = 100
 	maxPage        = 1_000_000 // far past any listing, and no offset overflow
@@ -32,6 +35,7 @@ type listingQuery struct {
 	page    int
 	perPage int
 	author  string // a user id or username, as sent
+	tag     string // a tag's slug, as sent
 	sort    string
 	cursor  *listingCursor
 }
@@ -56,17 +60,28 @@ func parseListingQuery(q url.Values, key []byte) (listingQuery, error) {
 		lq.author = v
 	}
 
+	if v := q.Get("tag"); v != "" {
+		if len(v) > maxTagSlugQuery {
+			errs["tag"] = validation.NewError("validation_invalid_tag", "Must be a tag's slug.")
+		}
+		if lq.author != "" {
+			errs["tag"] = validation.NewError("validation_tag_with_author", "List by author or by tag, not both.")
+		}
+		lq.tag = v
+	}
+
 	if v := q.Get("cursor"); v != "" {
 		c, err := decodeCursor(key, v)
 		switch {
 		case err != nil:
 			errs["cursor"] = validation.NewError("validation_invalid_cursor", "Use a nextCursor from an earlier answer.")
-		case (q.Get("sort") != "" && c.Sort != lq.sort) || (q.Get("author") != "" && c.Author != lq.author):
-			errs["cursor"] = validation.NewError("validation_cursor_mismatch", "The cursor belongs to a listing with another sort or author.")
+		case (q.Get("sort") != "" && c.Sort != lq.sort) || (q.Get("author") != "" && c.Author != lq.author) ||
+			(q.Get("tag") != "" && c.Tag != lq.tag):
+			errs["cursor"] = validation.NewError("validation_cursor_mismatch", "The cursor belongs to a listing with another sort, author or tag.")
 		default:
-			// the cursor knows its listing: page is ignored, sort and author come with it
+			// the cursor knows its listing: page is ignored, sort, author and tag come with it
 			lq.cursor = &c
-			lq.page, lq.sort, lq.author = c.Page, c.Sort, c.Author
+			lq.page, lq.sort, lq.author, lq.tag = c.Page, c.Sort, c.Author, c.Tag
 		}
 	}
 
@@ -108,14 +123,15 @@ func parsePaging(q url.Values, errs validation.Errors) (page, perPage int) {
 func listingCacheKey(q url.Values) (key string, ok bool) {
 	errs := validation.Errors{}
 	page, perPage := parsePaging(q, errs)
-	sort, author, cursor := q.Get("sort"), q.Get("author"), q.Get("cursor")
-	if len(errs) > 0 || len(sort) > 16 || len(author) > 64 || len(cursor) > maxCursorLength {
+	sort, author, tag, cursor := q.Get("sort"), q.Get("author"), q.Get("tag"), q.Get("cursor")
+	if len(errs) > 0 || len(sort) > 16 || len(author) > 64 || len(tag) > maxTagSlugQuery || len(cursor) > maxCursorLength ||
+		strings.Contains(author+tag, "|") {
 		return "", false
 	}
 	if cursor != "" {
 		page = 0 // a cursor knows its page
 	}
-	return listingKeyPrefix + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) + "|" + sort + "|" + author + "|" + cursor, true
+	return listingKeyPrefix + strconv.Itoa(page) + "|" + strconv.Itoa(perPage) + "|" + sort + "|" + author + "|" + tag + "|" + cursor, true
 }
 
 // postsPage is the body of GET /api/blog/posts.
@@ -157,25 +173,51 @@ func listPublishedPosts(app core.App, lq listingQuery, key []byte) (*postsPage, 
 		deps = append(deps, depAuthor(authorId))
 	}
 
+	// a tag's listing reads _blogPostTags, its published posts in
+	// publication order (see the tags migration)
+	tagId := ""
+	if lq.tag != "" {
+		tag, err := findTagBySlug(app, lq.tag)
+		if errors.Is(err, sql.ErrNoRows) {
+			return page, []string{depTagSlugs}, nil // no such tag, no posts
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		tagId = tag.Id
+		deps = []string{depTagListing(tagId), depTag(tagId)}
+	}
+
 	total, err := publishedCount(app, authorId)
+	if tagId != "" {
+		total, err = taggedCount(app, tagId)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	page.TotalItems = total
 	page.TotalPages = int(math.Ceil(float64(total) / float64(lq.perPage)))
 
-	published := dbx.HashExp{"status": statusPublished}
-	if authorId != "" {
-		published["author"] = authorId
+	query := app.RecordQuery(postsCollection).Limit(int64(lq.perPage + 1))
+	order := "posts.published, posts.id"
+	if tagId != "" {
+		query.InnerJoin("_blogPostTags pt", dbx.NewExp("[[pt.post]] = [[posts.id]]")).
+			AndWhere(dbx.HashExp{"pt.tag": tagId})
+		order = "pt.published, pt.post"
 	}
-	query := app.RecordQuery(postsCollection).AndWhere(published).Limit(int64(lq.perPage + 1))
+	published := dbx.HashExp{"posts.status": statusPublished}
+	if authorId != "" {
+		published["posts.author"] = authorId
+	}
+	query.AndWhere(published)
 	direction, after := "DESC", "<"
 	if lq.sort == sortOldestFirst {
 		direction, after = "ASC", ">"
 	}
-	query.OrderBy("published "+direction, "id "+direction)
+	column := strings.Split(order, ", ")
+	query.OrderBy(column[0]+" "+direction, column[1]+" "+direction)
 	if lq.cursor != nil {
-		query.AndWhere(dbx.NewExp("(published, id) "+after+" ({:published}, {:id})",
+		query.AndWhere(dbx.NewExp("("+order+") "+after+" ({:published}, {:id})",
 			dbx.Params{"published": lq.cursor.Published, "id": lq.cursor.Id}))
 	} else {
 		query.Offset(int64(lq.page-1) * int64(lq.perPage))
@@ -193,22 +235,48 @@ func listPublishedPosts(app core.App, lq listingQuery, key []byte) (*postsPage, 
 			Id:        last.Id,
 			Sort:      lq.sort,
 			Author:    lq.author,
+			Tag:       lq.tag,
 			Page:      lq.page + 1,
 		})
 		page.NextCursor = &next
 	}
 
+	items, itemDeps, err := listingItems(app, posts)
+	if err != nil {
+		return nil, nil, err
+	}
+	page.Items = items
+	return page, append(deps, itemDeps...), nil
+}
+
+// listingItems are posts as the listing shows them: their public fields,
+// with their authors' public fields and their tags (expand.author,
+// expand.tags), loaded in one query each; and the dependencies of what
+// they show.
+func listingItems(app core.App, posts []*core.Record) ([]map[string]any, []string, error) {
 	authors, err := publicAuthorsOf(app, posts)
 	if err != nil {
 		return nil, nil, err
 	}
+	tags, err := publicTagsOf(app, posts)
+	if err != nil {
+		return nil, nil, err
+	}
+	items := make([]map[string]any, 0, len(posts))
+	deps := make([]string, 0, 2*len(posts))
 	for _, post := range posts {
 		item := post.PublicExport()
-		item["expand"] = map[string]any{"author": authors[post.GetString("author")]}
-		page.Items = append(page.Items, item)
+		item["expand"] = map[string]any{
+			"author": authors[post.GetString("author")],
+			"tags":   tagsOfPost(post, tags),
+		}
+		items = append(items, item)
 		deps = append(deps, depPost(post.Id), depAuthor(post.GetString("author")))
+		for _, id := range post.GetStringSlice("tags") {
+			deps = append(deps, depTag(id))
+		}
 	}
-	return page, deps, nil
+	return items, deps, nil
 }
 
 // publishedCount is how many posts are published, by everyone (author "")

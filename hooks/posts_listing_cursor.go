@@ -17,12 +17,13 @@ import (
 // listingCursor is the position after the last post of a listing page:
 // keyset pagination on (published, id), so a page deep in the listing
 // costs the same index seek as the first. It also carries the listing it
-// belongs to (sort, author) and the number of the page it points to.
+// belongs to (sort, author or tag) and the number of the page it points to.
 type listingCursor struct {
 	Published string `json:"p"`
 	Id        string `json:"i"`
 	Sort      string `json:"s"`
 	Author    string `json:"a,omitempty"`
+	Tag       string `json:"t,omitempty"`
 	Page      int    `json:"n"`
 }
 

@@ -54,8 +54,12 @@ func postView(app core.App, info *core.RequestInfo, postId string) (map[string]a
 		return nil, err
 	}
 
+	tags, err := publicTagsOf(app, []*core.Record{post})
+	if err != nil {
+		return nil, err
+	}
 	view := post.PublicExport()
-	view["expand"] = map[string]any{"author": byline}
+	view["expand"] = map[string]any{"author": byline, "tags": tagsOfPost(post, tags)}
 	if readable {
 		view["body"] = content.GetString("body")
 		view["locked"] = false

@@ -39,6 +39,7 @@ func bindBlogApi(app core.App, api *blogApi) {
 		g.POST("/posts", postCreate).Bind(requireUser(), bodyLimit(postBodyLimit)) // rate: POST /api/blog/posts/
 		g.PATCH("/posts/{id}", postUpdate).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit))
 		g.DELETE("/posts/{id}", postDelete).Bind(requireUserOrSuperuser(), bodyLimit(smallBodyLimit))
+		g.GET("/tags", api.posts.tags).Bind(apis.SkipSuccessActivityLog())
 		g.POST("/preview", preview).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit)) // rate: /api/blog/preview
 
 		// comments in threads, and the rest of a long thread
