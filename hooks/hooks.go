@@ -44,6 +44,7 @@ func Register(app core.App, config Config) {
 	bindMarkdown(app)
 	bindPostImages(app)
 	bindTags(app)
+	bindSearchIndex(app)
 	bindComments(app)
 	bindCommentsLimit(app, config.CommentsPerMinute)
 	bindOrders(app)

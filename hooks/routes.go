@@ -40,6 +40,7 @@ func bindBlogApi(app core.App, api *blogApi) {
 		g.PATCH("/posts/{id}", postUpdate).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit))
 		g.DELETE("/posts/{id}", postDelete).Bind(requireUserOrSuperuser(), bodyLimit(smallBodyLimit))
 		g.GET("/tags", api.posts.tags).Bind(apis.SkipSuccessActivityLog())
+		g.GET("/search", searchPosts).Bind(apis.SkipSuccessActivityLog()) // search_api.go
 		g.POST("/preview", preview).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit)) // rate: /api/blog/preview
 
 		// comments in threads, and the rest of a long thread

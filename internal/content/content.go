@@ -89,33 +89,12 @@ func Summarize(body string) string {
 		}
 	}
 
-	tokens := html.NewTokenizer(strings.NewReader(body))
-	hidden := 0 // depth inside elements whose text is not shown
-	for !truncated {
-		switch tokens.Next() {
-		case html.ErrorToken:
-			return strings.TrimSpace(text.String())
-		case html.TextToken:
-			if hidden == 0 {
-				write(string(tokens.Text())) // entities already decoded
-			}
-		case html.StartTagToken, html.SelfClosingTagToken:
-			name, _ := tokens.TagName()
-			if hiddenText[string(name)] {
-				hidden++
-			}
-			if blockElements[string(name)] {
-				write(" ") // keeps the words of adjacent blocks apart
-			}
-		case html.EndTagToken:
-			name, _ := tokens.TagName()
-			if hiddenText[string(name)] && hidden > 0 {
-				hidden--
-			}
-			if blockElements[string(name)] {
-				write(" ")
-			}
-		}
+	walkText(body, func(s string) bool {
+		write(s)
+		return !truncated
+	})
+	if !truncated {
+		return strings.TrimSpace(text.String())
 	}
 
 	cut := text.String()
@@ -123,6 +102,67 @@ func Summarize(body string) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// PlainText is the text a reader sees of a body, whitespace collapsed:
+// what the search index holds of it and its excerpts are cut from.
+func PlainText(body string) string {
+	var text strings.Builder
+	text.Grow(len(body))
+	space := false
+	walkText(body, func(s string) bool {
+		for _, r := range s {
+			if unicode.IsSpace(r) {
+				space = text.Len() > 0
+				continue
+			}
+			if space {
+				text.WriteByte(' ')
+				space = false
+			}
+			text.WriteRune(r)
+		}
+		return true
+	})
+	return text.String()
+}
+
+// walkText calls write with the text of body as a reader sees it, in
+// order, and a space where a block starts or ends, until write returns
+// false. Entities are decoded; scripts, styles and the like are left out.
+func walkText(body string, write func(string) bool) {
+	tokens := html.NewTokenizer(strings.NewReader(body))
+	hidden := 0 // depth inside elements whose text is not shown
+	for {
+		more := true
+		switch tokens.Next() {
+		case html.ErrorToken:
+			return
+		case html.TextToken:
+			if hidden == 0 {
+				more = write(string(tokens.Text())) // entities already decoded
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := tokens.TagName()
+			if hiddenText[string(name)] {
+				hidden++
+			}
+			if blockElements[string(name)] {
+				more = write(" ") // keeps the words of adjacent blocks apart
+			}
+		case html.EndTagToken:
+			name, _ := tokens.TagName()
+			if hiddenText[string(name)] && hidden > 0 {
+				hidden--
+			}
+			if blockElements[string(name)] {
+				more = write(" ")
+			}
+		}
+		if !more {
+			return
+		}
+	}
 }
 
 // blockElements separate words: text on either side of them reads as two

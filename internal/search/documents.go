@@ -1,0 +1,163 @@
+package search
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+)
+
+// Version names the way IndexText splits text. An index built another
+// way finds the wrong things, and is rebuilt (see the server's start and
+// `blogbase search reindex`): change it with the splitting.
+const Version = "1"
+
+// The tables of the index (migrations/*_create_search_index.go).
+const (
+	docsTable  = "_blogSearchDocs"
+	indexTable = "_blogSearch"
+	stateTable = "_blogSearchState"
+)
+
+// Document is what the index holds of a published post: every field a
+// reader may search, as plain text.
+type Document struct {
+	Post    string   // the post's id
+	Title   string   // its title
+	Summary string   // its summary
+	Tags    []string // the names of its tags
+	Body    string   // the plain text of its body when free; "" when paid
+}
+
+// hash identifies what is indexed of a document: a write that changes
+// none of it (a price within paid, a cover, a comment count) leaves the
+// index untouched.
+func (d Document) hash() string {
+	h := sha256.New()
+	for _, part := range []string{d.Title, d.Summary, strings.Join(d.Tags, "\x1f"), d.Body} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Put indexes d in place of whatever the index held for its post, through
+// db: the caller's transaction, so that the index changes exactly when the
+// post does.
+func Put(db dbx.Builder, d Document) error {
+	hash := d.hash()
+	var doc struct {
+		Id   int64  `db:"id"`
+		Hash string `db:"hash"`
+	}
+	err := db.Select("id", "hash").From(docsTable).Where(dbx.HashExp{"post": d.Post}).One(&doc)
+	switch {
+	case err == nil && doc.Hash == hash:
+		return nil
+	case err == nil:
+		if err := deleteRow(db, doc.Id); err != nil {
+			return err
+		}
+		if _, err := db.Update(docsTable, dbx.Params{"hash": hash}, dbx.HashExp{"id": doc.Id}).Execute(); err != nil {
+			return err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		result, err := db.Insert(docsTable, dbx.Params{"post": d.Post, "hash": hash}).Execute()
+		if err != nil {
+			return err
+		}
+		if doc.Id, err = result.LastInsertId(); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	_, err = db.NewQuery("INSERT INTO {{" + indexTable + "}} (rowid, title, summary, tags, body) " +
+		"VALUES ({:id}, {:title}, {:summary}, {:tags}, {:body})").Bind(dbx.Params{
+		"id":      doc.Id,
+		"title":   IndexText(d.Title),
+		"summary": IndexText(d.Summary),
+		"tags":    IndexText(d.Tags...),
+		"body":    IndexText(d.Body),
+	}).Execute()
+	return err
+}
+
+// Remove takes post out of the index, if it is there.
+func Remove(db dbx.Builder, post string) error {
+	var id int64
+	err := db.Select("id").From(docsTable).Where(dbx.HashExp{"post": post}).Row(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := deleteRow(db, id); err != nil {
+		return err
+	}
+	_, err = db.Delete(docsTable, dbx.HashExp{"id": id}).Execute()
+	return err
+}
+
+func deleteRow(db dbx.Builder, id int64) error {
+	_, err := db.NewQuery("DELETE FROM {{" + indexTable + "}} WHERE rowid = {:id}").Bind(dbx.Params{"id": id}).Execute()
+	return err
+}
+
+// Clear empties the index, to build it again, and records that it is
+// being built the current Version's way.
+func Clear(db dbx.Builder) error {
+	for _, q := range []string{
+		"INSERT INTO {{" + indexTable + "}} ({{" + indexTable + "}}) VALUES ('delete-all')",
+		"DELETE FROM {{" + docsTable + "}}",
+		"INSERT INTO {{" + stateTable + "}} ([[key]], [[value]]) VALUES ('version', {:v}) " +
+			"ON CONFLICT ([[key]]) DO UPDATE SET [[value]] = excluded.[[value]]",
+	} {
+		if _, err := db.NewQuery(q).Bind(dbx.Params{"v": Version}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Current tells whether the index was built the current Version's way.
+// A new, empty index is: there is nothing in it to be wrong.
+func Current(db dbx.Builder) (bool, error) {
+	var version string
+	err := db.Select("value").From(stateTable).Where(dbx.HashExp{"key": "version"}).Row(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		var docs int
+		if err := db.Select("COUNT(*)").From(docsTable).Row(&docs); err != nil {
+			return false, err
+		}
+		return docs == 0, nil
+	}
+	return version == Version, err
+}
+
+// Weights of the columns in a match's rank (FTS5's bm25): a word of the
+// title says most about what a post is, then its tags, its summary, and
+// one of many in its body least.
+const rankFunction = "bm25(10.0, 4.0, 6.0, 1.0)"
+
+// Find returns the ids of the posts matching q, best first (FTS5's bm25
+// with the column weights above, then the newest indexed), limit of them
+// after the first offset. An empty match finds nothing.
+func Find(db dbx.Builder, q Query, limit, offset int) ([]string, error) {
+	posts := []string{}
+	if q.Match == "" {
+		return posts, nil
+	}
+	err := db.NewQuery("SELECT d.[[post]] FROM (" +
+		"SELECT rowid AS id, rank FROM {{" + indexTable + "}} " +
+		"WHERE {{" + indexTable + "}} MATCH {:match} AND rank MATCH '" + rankFunction + "' " +
+		"ORDER BY rank, rowid DESC LIMIT {:limit} OFFSET {:offset}" +
+		") f JOIN {{" + docsTable + "}} d ON d.[[id]] = f.[[id]] ORDER BY f.rank, f.id DESC").
+		Bind(dbx.Params{"match": q.Match, "limit": limit, "offset": offset}).
+		Column(&posts)
+	return posts, err
+}

@@ -1,0 +1,143 @@
+package search
+
+import (
+	"encoding/json"
+
+	"github.com/pocketbase/dbx"
+
+	"blogbase/internal/content"
+)
+
+// batchSize is how many posts one query of IndexPosts and Rebuild reads.
+const batchSize = 500
+
+// IndexPosts brings the index up to date for the posts named, through db
+// (the transaction that changed them): a published post is indexed with
+// its title, summary, tag names and, when it is free, its body; any other
+// post, or one that is gone, is taken out. The one function every write
+// path calls — the record hooks, the seed, Rebuild — so that all of them
+// index a post the same way.
+func IndexPosts(db dbx.Builder, ids ...string) error {
+	for len(ids) > 0 {
+		batch := ids[:min(batchSize, len(ids))]
+		ids = ids[len(batch):]
+		if err := indexBatch(db, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type postRow struct {
+	Id      string  `db:"id"`
+	Status  string  `db:"status"`
+	Title   string  `db:"title"`
+	Summary string  `db:"summary"`
+	Price   float64 `db:"price"`
+	Tags    string  `db:"tags"`
+	Body    string  `db:"body"`
+}
+
+func indexBatch(db dbx.Builder, ids []string) error {
+	var rows []postRow
+	// a paid body is never read: it must not be searchable
+	err := db.Select("p.id", "p.status", "p.title", "p.summary", "p.price", "p.tags",
+		"CASE WHEN p.price > 0 THEN '' ELSE COALESCE(c.body, '') END AS body").
+		From("posts p").
+		LeftJoin("postContents c", dbx.NewExp("[[c.post]] = [[p.id]]")).
+		Where(dbx.In("p.id", anys(ids)...)).
+		All(&rows)
+	if err != nil {
+		return err
+	}
+
+	found := make(map[string]postRow, len(rows))
+	var tagIds []string
+	for _, r := range rows {
+		found[r.Id] = r
+		tagIds = append(tagIds, relationIds(r.Tags)...)
+	}
+	names, err := tagNames(db, tagIds)
+	if err != nil {
+		return err
+	}
+
+	for _, id := range ids {
+		r, ok := found[id]
+		if !ok || r.Status != "published" {
+			if err := Remove(db, id); err != nil {
+				return err
+			}
+			continue
+		}
+		doc := Document{Post: r.Id, Title: r.Title, Summary: r.Summary, Body: content.PlainText(r.Body)}
+		for _, t := range relationIds(r.Tags) {
+			if name, ok := names[t]; ok {
+				doc.Tags = append(doc.Tags, name)
+			}
+		}
+		if err := Put(db, doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tagNames reads the names of the tags with these ids.
+func tagNames(db dbx.Builder, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	var tags []struct {
+		Id   string `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := db.Select("id", "name").From("tags").Where(dbx.In("id", anys(ids)...)).All(&tags); err != nil {
+		return nil, err
+	}
+	for _, t := range tags {
+		names[t.Id] = t.Name
+	}
+	return names, nil
+}
+
+// TaggedPosts are the published posts carrying a tag: those whose
+// documents hold its name.
+func TaggedPosts(db dbx.Builder, tag string) ([]string, error) {
+	var posts []string
+	err := db.Select("post").From("_blogPostTags").Where(dbx.HashExp{"tag": tag}).Column(&posts)
+	return posts, err
+}
+
+// Rebuild indexes every published post afresh, through db (a
+// transaction: readers keep the old index until it commits), and returns
+// how many it indexed.
+func Rebuild(db dbx.Builder) (int, error) {
+	if err := Clear(db); err != nil {
+		return 0, err
+	}
+	var ids []string
+	if err := db.Select("id").From("posts").Where(dbx.HashExp{"status": "published"}).OrderBy("rowid").Column(&ids); err != nil {
+		return 0, err
+	}
+	return len(ids), IndexPosts(db, ids...)
+}
+
+// relationIds reads a multiple relation column as stored: a JSON array of
+// ids (anything else holds none).
+func relationIds(stored string) []string {
+	var ids []string
+	if json.Unmarshal([]byte(stored), &ids) != nil {
+		return nil
+	}
+	return ids
+}
+
+func anys(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
