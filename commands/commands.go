@@ -17,4 +17,5 @@ type Reconciler func(ctx context.Context) (report string, err error)
 func Register(app *pocketbase.PocketBase, reconcile Reconciler) {
 	app.RootCmd.AddCommand(newSeedCommand(app))
 	app.RootCmd.AddCommand(newPaymentsCommand(app, reconcile))
+	app.RootCmd.AddCommand(newSearchCommand(app))
 }

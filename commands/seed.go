@@ -28,6 +28,7 @@ import (
 
 	"blogbase/internal/content"
 	"blogbase/internal/database"
+	"blogbase/internal/search"
 )
 
 // SeedPassword is the password of every seeded user.
@@ -402,6 +403,9 @@ type seededPost struct {
 	slugBase      string
 	published     bool
 	paid          bool
+	// search is what the search index holds of a published post, prepared
+	// off the writer goroutine too
+	search search.Entry
 }
 
 // seedChunk is how many posts one transaction writes: large enough to be
@@ -434,6 +438,11 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		currency = "CNY"
 	}
 
+	tags, err := seedTagRecords(app)
+	if err != nil {
+		return stats, err
+	}
+
 	var existing []string
 	if err := app.DB().Select("slug").From("posts").Column(&existing); err != nil {
 		return stats, err
@@ -458,7 +467,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			defer wg.Done()
 			faker := gofakeit.New(opts.random + uint64(w) + 1)
 			for range jobs {
-				p, err := generatePost(app, faker, text, posts, contents, authorIds, opts.paidRatio, currency)
+				p, err := generatePost(app, faker, text, posts, contents, authorIds, tags, opts.paidRatio, currency)
 				if err != nil {
 					genErrOnce.Do(func() { genErr = err })
 					continue
@@ -478,6 +487,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 
 	postRows := make([]map[string]any, 0, seedChunk)
 	contentRows := make([]map[string]any, 0, seedChunk)
+	var searchEntries []search.Entry
 	flush := func() error {
 		if len(postRows) == 0 {
 			return nil
@@ -486,12 +496,22 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			if err := insertRows(tx, "posts", postRows); err != nil {
 				return err
 			}
-			return insertRows(tx, "postContents", contentRows)
+			if err := insertRows(tx, "postContents", contentRows); err != nil {
+				return err
+			}
+			// the published posts are searchable as they commit, as
+			// the record hooks make them on every other path
+			for _, entry := range searchEntries {
+				if err := search.PutEntry(tx.DB(), entry); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err == nil {
 			progress.add(len(postRows))
 		}
-		postRows, contentRows = postRows[:0], contentRows[:0]
+		postRows, contentRows, searchEntries = postRows[:0], contentRows[:0], searchEntries[:0]
 		return err
 	}
 
@@ -511,6 +531,9 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		}
 		postRows = append(postRows, p.post)
 		contentRows = append(contentRows, p.content)
+		if p.published {
+			searchEntries = append(searchEntries, p.search)
+		}
 		if len(postRows) == seedChunk {
 			writeErr = flush()
 		}
@@ -522,10 +545,14 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 }
 
 // generatePost makes one realistic post and its content row, the post
-// linked to it (content) as the hooks link them.
-func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, paidRatio float64, currency string) (seededPost, error) {
-	title := seedTitle(faker, text)
-	body := content.SanitizeBody(seedBody(faker, text))
+// linked to it (content) as the hooks link them; about a third of them
+// are written in Chinese, and each carries up to four of tags.
+func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, tags []seedTag, paidRatio float64, currency string) (seededPost, error) {
+	title, source := seedTitle(faker, text), seedBody(faker, text)
+	if faker.Float64() < chineseShare {
+		title, source = seedChineseTitle(faker), seedChineseBody(faker)
+	}
+	body := content.SanitizeBody(source)
 
 	isPublished := faker.Float64() >= 0.1
 	paid := faker.Float64() < paidRatio
@@ -538,12 +565,20 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	published := types.NowDateTime().Add(-time.Duration(faker.IntRange(1, 3*365*24*60)) * time.Minute)
 	created := published.Add(-time.Duration(faker.IntRange(0, 72*60)) * time.Minute)
 	contentId := core.GenerateDefaultRandomId()
+	postTags := seedPostTags(faker, len(tags))
+	tagIds, tagNames := make([]string, len(postTags)), make([]string, len(postTags))
+	for i, t := range postTags {
+		tagIds[i], tagNames[i] = tags[t].id, tags[t].name
+	}
+	summary := content.DerivedSummary(body, price)
+
 	post := core.NewRecord(posts)
 	post.Set("id", core.GenerateDefaultRandomId())
 	post.Set("content", contentId)
 	post.Set("title", title)
-	post.Set("summary", content.DerivedSummary(body, price))
+	post.Set("summary", summary)
 	post.Set("author", authorIds[faker.IntN(len(authorIds))])
+	post.Set("tags", tagIds)
 	post.Set("status", "draft")
 	if isPublished {
 		post.Set("status", "published")
@@ -570,10 +605,48 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	if err != nil {
 		return seededPost{}, err
 	}
-	return seededPost{
+	seeded := seededPost{
 		post: postRow, content: contentRow, slugBase: content.Slug(title),
 		published: isPublished, paid: paid,
-	}, nil
+	}
+	if isPublished {
+		doc := search.Document{Post: post.Id, Title: title, Summary: summary, Tags: tagNames}
+		if !paid {
+			doc.Body = content.PlainText(body) // never a paid body
+		}
+		seeded.search = doc.Entry()
+	}
+	return seeded, nil
+}
+
+// seedTag is a tag posts are seeded with.
+type seedTag struct{ id, name string }
+
+// seedTagRecords makes the seeded tags that do not exist yet, through the
+// record hooks (there are a few dozen: their slugs and keys are the hooks'
+// to make), and returns them all in seedTags' order.
+func seedTagRecords(app core.App) ([]seedTag, error) {
+	collection, err := app.FindCollectionByNameOrId("tags")
+	if err != nil {
+		return nil, err
+	}
+	tags := make([]seedTag, 0, len(seedTags))
+	for _, name := range seedTags {
+		existing, err := app.FindFirstRecordByData(collection, "name", name)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if existing == nil {
+			existing = core.NewRecord(collection)
+			existing.Set("name", name)
+			if err := app.Save(existing); err != nil {
+				// a tag a person made, named alike ("go" for Go)
+				continue
+			}
+		}
+		tags = append(tags, seedTag{existing.Id, existing.GetString("name")})
+	}
+	return tags, nil
 }
 
 func seedTitle(faker *gofakeit.Faker, text *seedText) string {
@@ -627,8 +700,11 @@ func seedBody(faker *gofakeit.Faker, text *seedText) string {
 }
 
 // insertRows inserts rows (all with the same columns, as DBExport gives
-// them) through one prepared single-row INSERT. Single-row statements need
-// no statement journal, which multi-row ones pay for on every statement.
+// them) with multi-row INSERTs of up to rowsPerInsert rows. The triggers
+// on posts (the published counts, the tags' listings) make SQLite keep a
+// statement journal of every page a statement changes: one statement for
+// many rows journals each page once, where one per row journaled the same
+// pages again for every row.
 func insertRows(tx core.App, table string, rows []map[string]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -638,24 +714,52 @@ func insertRows(tx core.App, table string, rows []map[string]any) error {
 		columns = append(columns, c)
 	}
 	slices.Sort(columns)
-
 	quoted := make([]string, len(columns))
-	placeholders := make([]string, len(columns))
 	for i, c := range columns {
 		quoted[i] = "[[" + c + "]]"
-		placeholders[i] = "{:" + c + "}"
 	}
-	insert := tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") +
-		") VALUES (" + strings.Join(placeholders, ",") + ")").Prepare()
-	defer insert.Close()
 
-	for _, row := range rows {
-		if _, err := insert.Bind(dbx.Params(row)).Execute(); err != nil {
+	statements := map[int]*dbx.Query{} // by number of rows
+	defer func() {
+		for _, s := range statements {
+			s.Close()
+		}
+	}()
+	for len(rows) > 0 {
+		batch := rows[:min(rowsPerInsert, len(rows))]
+		rows = rows[len(batch):]
+
+		insert := statements[len(batch)]
+		if insert == nil {
+			values := make([]string, len(batch))
+			for r := range batch {
+				placeholders := make([]string, len(columns))
+				for i, c := range columns {
+					placeholders[i] = "{:" + c + "_" + strconv.Itoa(r) + "}"
+				}
+				values[r] = "(" + strings.Join(placeholders, ",") + ")"
+			}
+			insert = tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") +
+				") VALUES " + strings.Join(values, ",")).Prepare()
+			statements[len(batch)] = insert
+		}
+		params := make(dbx.Params, len(batch)*len(columns))
+		for r, row := range batch {
+			suffix := "_" + strconv.Itoa(r)
+			for _, c := range columns {
+				params[c+suffix] = row[c]
+			}
+		}
+		if _, err := insert.Bind(params).Execute(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// rowsPerInsert is how many rows one INSERT of insertRows writes: far
+// below SQLite's 32,766 parameters for the widest table.
+const rowsPerInsert = 200
 
 // seedProgress is a progress bar on a terminal and a line per tenth of
 // the work otherwise (logs, CI).

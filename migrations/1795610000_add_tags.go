@@ -52,9 +52,14 @@ func init() {
 		}
 
 		// a post's tags, as a set of rows: a relation column holds a JSON
-		// array, anything else in it (a shell's typo) counts as none
-		const newTags = `SELECT DISTINCT value, NEW.published, NEW.id FROM json_each(
-			CASE WHEN json_valid(NEW.tags) THEN NEW.tags ELSE '[]' END) WHERE type = 'text' AND value != ''`
+		// array, anything else in it (a shell's typo) counts as none; an
+		// id given twice counts at its first place. (Not DISTINCT: that
+		// builds a temporary table on every run of the trigger, which a
+		// bulk insert pays for on every row.)
+		const tagsJSON = `CASE WHEN json_valid(NEW.tags) THEN NEW.tags ELSE '[]' END`
+		const newTags = `SELECT t.value, NEW.published, NEW.id FROM json_each(` + tagsJSON + `) t
+			WHERE t.type = 'text' AND t.value != ''
+				AND t.key = (SELECT MIN(f.key) FROM json_each(` + tagsJSON + `) f WHERE f.value = t.value)`
 		for _, sql := range []string{
 			`CREATE TABLE {{_blogPostTags}} (
 				[[tag]]       TEXT NOT NULL,

@@ -44,6 +44,27 @@ func (d Document) hash() string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// Entry is a Document ready to store: its columns split into tokens
+// (IndexText) and its hash. Preparing an entry is the costly part of
+// indexing, and needs no database: a bulk writer prepares entries in
+// parallel and stores them in order (PutEntry).
+type Entry struct {
+	post, hash                 string
+	title, summary, tags, body string
+}
+
+// Entry prepares d to be stored.
+func (d Document) Entry() Entry {
+	return Entry{
+		post:    d.Post,
+		hash:    d.hash(),
+		title:   IndexText(d.Title),
+		summary: IndexText(d.Summary),
+		tags:    IndexText(d.Tags...),
+		body:    IndexText(d.Body),
+	}
+}
+
 // Put indexes d in place of whatever the index held for its post, through
 // db: the caller's transaction, so that the index changes exactly when the
 // post does.
@@ -54,18 +75,34 @@ func Put(db dbx.Builder, d Document) error {
 		Hash string `db:"hash"`
 	}
 	err := db.Select("id", "hash").From(docsTable).Where(dbx.HashExp{"post": d.Post}).One(&doc)
+	if err == nil && doc.Hash == hash {
+		return nil // nothing searchable changed: no tokenizing, no write
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return PutEntry(db, d.Entry())
+}
+
+// PutEntry stores e in place of whatever the index held for its post.
+func PutEntry(db dbx.Builder, e Entry) error {
+	var doc struct {
+		Id   int64  `db:"id"`
+		Hash string `db:"hash"`
+	}
+	err := db.Select("id", "hash").From(docsTable).Where(dbx.HashExp{"post": e.post}).One(&doc)
 	switch {
-	case err == nil && doc.Hash == hash:
+	case err == nil && doc.Hash == e.hash:
 		return nil
 	case err == nil:
 		if err := deleteRow(db, doc.Id); err != nil {
 			return err
 		}
-		if _, err := db.Update(docsTable, dbx.Params{"hash": hash}, dbx.HashExp{"id": doc.Id}).Execute(); err != nil {
+		if _, err := db.Update(docsTable, dbx.Params{"hash": e.hash}, dbx.HashExp{"id": doc.Id}).Execute(); err != nil {
 			return err
 		}
 	case errors.Is(err, sql.ErrNoRows):
-		result, err := db.Insert(docsTable, dbx.Params{"post": d.Post, "hash": hash}).Execute()
+		result, err := db.Insert(docsTable, dbx.Params{"post": e.post, "hash": e.hash}).Execute()
 		if err != nil {
 			return err
 		}
@@ -78,10 +115,10 @@ func Put(db dbx.Builder, d Document) error {
 	_, err = db.NewQuery("INSERT INTO {{" + indexTable + "}} (rowid, title, summary, tags, body) " +
 		"VALUES ({:id}, {:title}, {:summary}, {:tags}, {:body})").Bind(dbx.Params{
 		"id":      doc.Id,
-		"title":   IndexText(d.Title),
-		"summary": IndexText(d.Summary),
-		"tags":    IndexText(d.Tags...),
-		"body":    IndexText(d.Body),
+		"title":   e.title,
+		"summary": e.summary,
+		"tags":    e.tags,
+		"body":    e.body,
 	}).Execute()
 	return err
 }
