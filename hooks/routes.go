@@ -39,9 +39,13 @@ func bindBlogApi(app core.App, api *blogApi) {
 		g.POST("/posts", postCreate).Bind(requireUser(), bodyLimit(postBodyLimit)) // rate: POST /api/blog/posts/
 		g.PATCH("/posts/{id}", postUpdate).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit))
 		g.DELETE("/posts/{id}", postDelete).Bind(requireUserOrSuperuser(), bodyLimit(smallBodyLimit))
-		g.GET("/tags", api.posts.tags).Bind(apis.SkipSuccessActivityLog())
-		g.GET("/search", searchPosts).Bind(apis.SkipSuccessActivityLog()) // search_api.go
 		g.POST("/preview", preview).Bind(requireUserOrSuperuser(), bodyLimit(postBodyLimit)) // rate: /api/blog/preview
+
+		// finding posts: the tags in use (tags_api.go; a tag's posts are
+		// the listing's ?tag=) and the full-text search (search_api.go,
+		// its index: search_index.go)
+		g.GET("/tags", api.posts.tags).Bind(apis.SkipSuccessActivityLog())
+		g.GET("/search", searchPosts).Bind(apis.SkipSuccessActivityLog())
 
 		// comments in threads, and the rest of a long thread
 		// (comments_api.go); they are written through the collections

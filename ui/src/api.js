@@ -77,8 +77,21 @@ export function getPost(idOrSlug) {
   return pb.send(`/api/blog/posts/${encodeURIComponent(idOrSlug)}`, fresh);
 }
 
+// listPosts reads a page of the public listing: query has page and
+// perPage, and author (a username) or tag (a tag's slug) to narrow it.
 export function listPosts(query) {
   return pb.send('/api/blog/posts', { ...fresh, query });
+}
+
+// listTags reads the tags of published posts, the most used first.
+export function listTags(query) {
+  return pb.send('/api/blog/tags', { ...fresh, query });
+}
+
+// searchPosts finds published posts: query has q, perPage and the cursor
+// of the page before (its nextCursor).
+export function searchPosts(query) {
+  return pb.send('/api/blog/search', { ...fresh, query });
 }
 
 // A session revoked elsewhere ("log out everywhere", an expired token)

@@ -10,6 +10,7 @@ import { requireUser, formatDateTime, statusText } from './write.js';
 import { unsavedWork } from './editor-draft.js';
 import { markdownPreview } from './editor-preview.js';
 import { bodyImages, coverField } from './editor-images.js';
+import { tagChooser } from './editor-tags.js';
 
 // how long typing pauses before the work is kept in the browser
 const keepAfter = 300;
@@ -49,6 +50,8 @@ export async function editorPage(view, [id]) {
     },
   });
   const cover = coverField(post, { changed });
+  const tags = tagChooser({ changed });
+  let sentTags = null; // the names the last save sent
 
   const writeTab = h('button', { type: 'button', role: 'tab', id: 'tab-write', 'aria-controls': 'pane-write' }, 'Write');
   const previewTab = h('button', { type: 'button', role: 'tab', id: 'tab-preview', 'aria-controls': 'pane-preview' }, 'Preview');
@@ -85,6 +88,7 @@ export async function editorPage(view, [id]) {
   const form = h('form', { class: 'stack editor' },
     field('Title', 'title', title),
     field('Summary (optional; taken from the body when empty)', 'summary', summary),
+    tags.element,
     panes,
     cover.element,
     site.payments && h('div', { class: 'price-fields' },
@@ -97,13 +101,14 @@ export async function editorPage(view, [id]) {
 
   // values are what the writer can change, as kept and compared
   function values() {
-    const v = { title: title.value, summary: summary.value, markdown: markdown.value, publishAt: publishAt.value };
+    const v = { title: title.value, summary: summary.value, tags: tags.names(), markdown: markdown.value, publishAt: publishAt.value };
     if (site.payments) Object.assign(v, { price: price.value, currency: currency.value });
     return v;
   }
   function fill(v) {
     title.value = v.title ?? '';
     summary.value = v.summary ?? '';
+    tags.set(Array.isArray(v.tags) ? v.tags : []);
     markdown.value = v.markdown ?? '';
     publishAt.value = v.publishAt ?? '';
     price.value = v.price ?? 0;
@@ -117,6 +122,7 @@ export async function editorPage(view, [id]) {
     fill({
       title: post.title,
       summary: post.summary,
+      tags: tagNames(post, sentTags),
       markdown: post.markdown || post.body || '',
       publishAt: post.status === 'scheduled' ? localInputValue(post.published) : '',
       price: post.price || 0,
@@ -248,8 +254,13 @@ export async function editorPage(view, [id]) {
       alert.textContent = 'Wait until the images are uploaded, then save again.';
       return;
     }
+    // a tag typed and not added yet goes with the post, if it can
+    if (!tags.commit()) {
+      alert.textContent = 'Not saved: see the marked fields.';
+      return;
+    }
     const v = values();
-    const body = { title: v.title, summary: v.summary, markdown: v.markdown };
+    const body = { title: v.title, summary: v.summary, tags: v.tags, markdown: v.markdown };
     if (site.payments) Object.assign(body, { price: Number(v.price || 0), currency: v.currency.trim() });
     if (intent === 'draft') {
       body.status = 'draft';
@@ -278,6 +289,7 @@ export async function editorPage(view, [id]) {
       const created = !id;
       try {
         post = await pb.send(id ? `/api/blog/posts/${id}` : '/api/blog/posts', { method: id ? 'PATCH' : 'POST', body });
+        sentTags = body.tags;
       } catch (err) {
         showErrors(err);
         return;
@@ -349,6 +361,15 @@ export async function editorPage(view, [id]) {
     clearTimeout(keepTimer);
     preview.stop();
   };
+}
+
+// tagNames is the names of a post's tags as saved (an existing tag as
+// it is spelled); sent, the names just saved, stand in for an answer that
+// does not name them.
+function tagNames(post, sent) {
+  if (Array.isArray(post.expand?.tags)) return post.expand.tags.map((t) => t.name);
+  if (Array.isArray(post.tags) && post.tags.length === 0) return [];
+  return sent || [];
 }
 
 function isFuture(value) {

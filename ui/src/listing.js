@@ -1,9 +1,11 @@
-// The public listing (home page) and an author's page: published posts,
-// newest first, ten a page, with "Newer posts"/"Older posts" links to the
-// neighbouring pages (?page=N), the same pages the server renders.
+// The public listing (home page), an author's page and a tag's page:
+// published posts, newest first, ten a page, with "Newer posts"/"Older
+// posts" links to the neighbouring pages (?page=N), the same pages the
+// server renders.
 import { pb, listPosts, coverURL } from './api.js';
 import { takeInitial, site } from './boot.js';
 import { h, show, add, formatDate, formatPrice, errorMessage } from './dom.js';
+import { tagList, tagPath } from './tags.js';
 
 const perPage = 10;
 
@@ -40,6 +42,38 @@ export async function authorPage(view, [username], search) {
   postList(view, page, `/authors/${encodeURIComponent(author.username)}`, { showAuthor: false, level: 'h3' });
 }
 
+// tagPage is a tag's posts. The slug is read from the address itself:
+// a slug may hold characters the router's decoding leaves escaped.
+export async function tagPage(view, [routed], search) {
+  const n = pageNumber(search);
+  let slug = routed;
+  try {
+    slug = decodeURIComponent(location.pathname.replace(/^\/tags\//, ''));
+  } catch {
+    // the router's reading of it stands
+  }
+  const initial = takeInitial('tag');
+  let tag = initial?.tag;
+  if (!tag) {
+    try {
+      tag = await pb.collection('tags').getFirstListItem(pb.filter('slug = {:s}', { s: slug }));
+    } catch (err) {
+      if (err.status === 404) throw err;
+      throw new Error(errorMessage(err));
+    }
+  }
+  const page = initial?.page || await listPosts({ tag: tag.slug, page: n, perPage });
+  if (n > 1 && n > page.totalPages) throw notFound();
+  const base = tagPath(tag.slug);
+  show(view,
+    h('h1', null, tag.name),
+    h('p', { class: 'muted' },
+      Number.isFinite(page.totalItems) && [page.totalItems === 1 ? '1 post' : `${page.totalItems} posts`, ' · '],
+      h('a', { href: `${base}/rss.xml`, type: 'application/rss+xml' }, 'RSS feed')));
+  view.dataset.title = `#${tag.name}${n > 1 ? `, page ${n}` : ''} · ${site.name}`;
+  postList(view, page, base, {});
+}
+
 // pageNumber reads ?page=N; anything but a whole number from 1 is a page
 // that does not exist, as the server answers it.
 function pageNumber(search) {
@@ -68,15 +102,17 @@ function postList(view, page, base, { showAuthor = true, level = 'h2' } = {}) {
 
 // postSummary is a post as the listing shows it, under its cover when it
 // has one (decorative: the title says what the card is); the title, names
-// and summary are text.
-export function postSummary(post, showAuthor = true, level = 'h2') {
+// and summary are text. Search results give the title and the excerpt as
+// nodes, with their matches marked.
+export function postSummary(post, showAuthor = true, level = 'h2', { title = post.title, excerpt = post.summary } = {}) {
   const author = post.expand?.author;
   return h('article', { class: 'post-summary' },
     post.cover && h('img', { class: 'cover', src: coverURL(post, '480x270'), width: 480, height: 270, alt: '', loading: 'lazy' }),
-    h(level, null, h('a', { href: `/posts/${encodeURIComponent(post.slug || post.id)}` }, post.title)),
+    h(level, null, h('a', { href: `/posts/${encodeURIComponent(post.slug || post.id)}` }, title)),
     h('p', { class: 'byline' },
       showAuthor && author && ['by ', h('a', { href: `/authors/${encodeURIComponent(author.username)}` }, author.name || author.username), ' · '],
       h('time', { datetime: post.published }, formatDate(post.published)),
       post.price > 0 && [' · ', h('span', { class: 'badge' }, `Paid · ${formatPrice(post.price, post.currency)}`)]),
-    post.summary && h('p', null, post.summary));
+    tagList(post),
+    excerpt && h('p', null, excerpt));
 }

@@ -5,17 +5,20 @@
 import { pb, me, checkSession } from './api.js';
 import { h, show } from './dom.js';
 import { navigate, say, mayLeave } from './nav.js';
-import { listingPage, authorPage } from './listing.js';
+import { listingPage, authorPage, tagPage } from './listing.js';
 import { postPage } from './post.js';
 import { loginPage, signupPage } from './account.js';
 import { writerPage } from './write.js';
 import { editorPage } from './editor.js';
 import { profilePage } from './profile.js';
+import { searchPage, searchForm } from './search.js';
 import { site, servedNotFound, dropInitial } from './boot.js';
 
 const routes = [
   [/^\/$/, listingPage],
   [/^\/authors\/([^/]+)$/, authorPage],
+  [/^\/tags\/([^/]+)$/, tagPage],
+  [/^\/search$/, searchPage],
   [/^\/posts\/([^/]+)$/, postPage],
   [/^\/login$/, loginPage],
   [/^\/signup$/, signupPage],
@@ -88,6 +91,7 @@ function renderHeader() {
   show(header,
     h('nav', { 'aria-label': 'Main' },
       h('a', { href: '/', class: 'brand' }, site.name),
+      searchForm(),
       h('ul', null,
         h('li', null, h('a', { href: '/' }, 'Posts')),
         user && h('li', null, h('a', { href: '/write' }, 'My posts')),

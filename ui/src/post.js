@@ -5,6 +5,7 @@ import { takeInitial, servedNotFound } from './boot.js';
 import { h, show, formatDate, formatPrice, errorMessage } from './dom.js';
 import { navigate, say } from './nav.js';
 import { commentsSection } from './comments.js';
+import { tagList } from './tags.js';
 
 export async function postPage(view, [idOrSlug], search) {
   const user = me();
@@ -31,6 +32,7 @@ export async function postPage(view, [idOrSlug], search) {
           : h('span', { class: 'badge draft' }, 'Draft'),
         post.price > 0 && [' · ', h('span', { class: 'badge' }, formatPrice(post.price, post.currency))],
         mine && [' · ', h('a', { href: `/write/${post.id}` }, 'Edit')]),
+      tagList(post),
       post.cover && h('img', { class: 'cover', src: coverURL(post, '1200x630'), width: 1200, height: 630, alt: '' }),
       post.locked ? paywall(post, user) : body,
       orderStatus));
