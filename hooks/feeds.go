@@ -21,7 +21,7 @@ const feedItems = 20
 // siteFeed is GET /rss.xml: the latest published posts of the blog.
 func (p *sitePages) siteFeed(e *core.RequestEvent) error {
 	answer, err := p.cache.build(feedKeyPrefix+"site", func() ([]byte, []string, error) {
-		return p.buildFeed(e.App, nil)
+		return p.buildFeed(e.App, feedScope{})
 	})
 	return p.respondFeed(e, answer, err)
 }
@@ -41,7 +41,27 @@ func (p *sitePages) authorFeed(e *core.RequestEvent) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		return p.buildFeed(e.App, user)
+		return p.buildFeed(e.App, feedScope{author: user})
+	})
+	return p.respondFeed(e, answer, err)
+}
+
+// tagFeed is GET /tags/{slug}/rss.xml: the latest published posts
+// carrying a tag.
+func (p *sitePages) tagFeed(e *core.RequestEvent) error {
+	slug := e.Request.PathValue("slug")
+	if !validTagSlug(slug) {
+		return p.notFound(e)
+	}
+	answer, err := p.cache.build(feedKeyPrefix+"tag|"+slug, func() ([]byte, []string, error) {
+		tag, err := findTagBySlug(e.App, slug)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, errPageNotFound
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return p.buildFeed(e.App, feedScope{tag: tag})
 	})
 	return p.respondFeed(e, answer, err)
 }
@@ -87,13 +107,14 @@ type rssLink struct {
 }
 
 type rssItem struct {
-	Title       string  `xml:"title"`
-	Link        string  `xml:"link"`
-	GUID        rssGUID `xml:"guid"`
-	PubDate     string  `xml:"pubDate"`
-	Creator     string  `xml:"dc:creator,omitempty"`
-	Description string  `xml:"description"`
-	Content     string  `xml:"content:encoded,omitempty"`
+	Title       string   `xml:"title"`
+	Link        string   `xml:"link"`
+	GUID        rssGUID  `xml:"guid"`
+	PubDate     string   `xml:"pubDate"`
+	Creator     string   `xml:"dc:creator,omitempty"`
+	Categories  []string `xml:"category"` // the post's tags, by name
+	Description string   `xml:"description"`
+	Content     string   `xml:"content:encoded,omitempty"`
 	// the cover, as the link previews show it: <enclosure> would need
 	// the thumbnail's length in bytes, unknown until it is made
 	Cover *rssMedia `xml:"media:content,omitempty"`
@@ -114,20 +135,30 @@ type rssGUID struct {
 	Value       string `xml:",chardata"`
 }
 
-// buildFeed writes the feed of the latest published posts, of author
-// (nil for the whole blog): a free post with its whole body, a paid one
-// with its summary only (the postContents view rule decides, as for the
-// post's page), within feedBodiesBudget.
-func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []string, error) {
+// feedScope is whose posts a feed holds: the blog's (the zero scope),
+// an author's or a tag's.
+type feedScope struct {
+	author *core.Record
+	tag    *core.Record
+}
+
+// buildFeed writes the feed of the latest published posts of scope
+// (the blog's, an author's or a tag's): a free post with its whole body,
+// a paid one with its summary only (the postContents view rule decides,
+// as for the post's page), within feedBodiesBudget.
+func (p *sitePages) buildFeed(app core.App, scope feedScope) ([]byte, []string, error) {
 	site, err := loadSite(app)
 	if err != nil {
 		return nil, nil, err
 	}
 	origin := siteOrigin(app, p.publicURL)
-	authorId, link, self, title, description := "", origin+"/", origin+"/rss.xml", site.Name, site.Description
+	link, self, title, description := origin+"/", origin+"/rss.xml", site.Name, site.Description
 	deps := []string{depSite}
-	if author != nil {
-		authorId = author.Id
+	lq := listingQuery{page: 1, perPage: feedItems, sort: sortNewestFirst}
+	switch {
+	case scope.author != nil:
+		author := scope.author
+		lq.author = author.Id
 		name := author.GetString("name")
 		if name == "" {
 			name = author.GetString("username")
@@ -140,6 +171,14 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 			description = "Posts by " + name + " on " + site.Name + "."
 		}
 		deps = append(deps, depAuthor(author.Id), depUsernames)
+	case scope.tag != nil:
+		lq.tag = scope.tag.GetString("slug")
+		name := scope.tag.GetString("name")
+		path := tagPath(lq.tag)
+		link, self = origin+path, origin+path+"/rss.xml"
+		title = tagFeedTitle(site.Name, name)
+		description = "Posts tagged “" + name + "” on " + site.Name + "."
+		deps = append(deps, depTag(scope.tag.Id), depTagListing(scope.tag.Id))
 	}
 	if description == "" {
 		description = site.Name
@@ -149,7 +188,7 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 	if err != nil {
 		return nil, nil, err
 	}
-	posts, listingDeps, err := listPublishedPosts(app, listingQuery{page: 1, perPage: feedItems, sort: sortNewestFirst, author: authorId}, key)
+	posts, listingDeps, err := listPublishedPosts(app, lq, key)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -186,6 +225,7 @@ func (p *sitePages) buildFeed(app core.App, author *core.Record) ([]byte, []stri
 			GUID:        rssGUID{IsPermaLink: "false", Value: id},
 			PubDate:     published.Time().UTC().Format(time.RFC1123Z),
 			Creator:     card.AuthorName,
+			Categories:  chipNames(card.Tags),
 			Description: card.Summary,
 		}
 		if cover := coverURL(origin, item, coverPreviewThumb); cover != "" {

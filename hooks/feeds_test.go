@@ -34,13 +34,14 @@ type rssFeed struct {
 }
 
 type rssEntry struct {
-	Title       string  `xml:"title"`
-	Link        string  `xml:"link"`
-	GUID        string  `xml:"guid"`
-	PubDate     string  `xml:"pubDate"`
-	Creator     string  `xml:"http://purl.org/dc/elements/1.1/ creator"`
-	Description string  `xml:"description"`
-	Content     *string `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+	Title       string   `xml:"title"`
+	Link        string   `xml:"link"`
+	GUID        string   `xml:"guid"`
+	PubDate     string   `xml:"pubDate"`
+	Creator     string   `xml:"http://purl.org/dc/elements/1.1/ creator"`
+	Categories  []string `xml:"category"`
+	Description string   `xml:"description"`
+	Content     *string  `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
 }
 
 // channelLink is the feed's <link> (the page it is the feed of), and

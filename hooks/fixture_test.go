@@ -41,6 +41,9 @@ var fx struct {
 	// reply to the reply), one on alice's draft, one on her paid post
 	commentTop1, commentReply1, commentReply2, commentTop2 string
 	commentOnDraft, commentOnPaid                          string
+
+	// tags: Go and 数据库 on alice's published post, Go on her draft
+	tagGo, tagDatabase string
 }
 
 func TestMain(m *testing.M) {
@@ -138,6 +141,32 @@ func buildFixture(dir string) error {
 			return fmt.Errorf("post %q: %w", p.title, err)
 		}
 		*p.id, *p.content = post.Id, content.Id
+	}
+
+	tags, err := app.FindCollectionByNameOrId("tags")
+	if err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		id   *string
+		name string
+	}{{&fx.tagGo, "Go"}, {&fx.tagDatabase, "数据库"}} {
+		tag := core.NewRecord(tags)
+		tag.Set("name", t.name)
+		if err := app.Save(tag); err != nil {
+			return fmt.Errorf("tag %q: %w", t.name, err)
+		}
+		*t.id = tag.Id
+	}
+	for post, ids := range map[string][]string{fx.alicePublished: {fx.tagGo, fx.tagDatabase}, fx.aliceDraft: {fx.tagGo}} {
+		p, err := app.FindRecordById("posts", post)
+		if err != nil {
+			return err
+		}
+		p.Set("tags", ids)
+		if err := app.Save(p); err != nil {
+			return err
+		}
 	}
 
 	comments := []struct {

@@ -6,16 +6,18 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/pocketbase/pocketbase/core"
 )
 
 // sitePages serves what readers, search engines, feed readers and link
 // previews fetch without JavaScript: the server-rendered pages
-// (pages.go), the RSS feeds (feeds.go), the sitemaps and robots.txt
-// (sitemaps.go). Like the listing, they are public answers served from
-// the public cache, with the dependencies they were built from, so that
-// no write that returned leaves one stale.
+// (pages.go, a tag's: pages_tags.go), the RSS feeds (feeds.go), the
+// sitemaps and robots.txt (sitemaps.go, the tags': sitemaps_tags.go).
+// Like the listing, they are public answers served from the public
+// cache, with the dependencies they were built from, so that no write
+// that returned leaves one stale.
 type sitePages struct {
 	cache        *publicCache
 	cacheControl string // of feeds and sitemaps, as the listing's
@@ -71,7 +73,7 @@ const (
 const pageCacheControl = "public, no-cache"
 
 // errPageNotFound is a page that does not exist for a guest: an unknown
-// post, author or page number, a draft.
+// post, author, tag or page number, a draft.
 var errPageNotFound = errors.New("page not found")
 
 // home is GET / (and /?page=N): the latest published posts.
@@ -92,7 +94,7 @@ func (p *sitePages) buildHome(app core.App, n int) ([]byte, []string, error) {
 		return nil, nil, err
 	}
 	origin := siteOrigin(app, p.publicURL)
-	listing, posts, deps, err := p.listing(app, "", "/", n)
+	listing, posts, deps, err := p.listing(app, listingScope{}, "/", n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -156,7 +158,7 @@ func (p *sitePages) buildAuthor(app core.App, username string, n int) ([]byte, [
 	}
 	origin := siteOrigin(app, p.publicURL)
 	base := authorPath(username)
-	listing, posts, deps, err := p.listing(app, user.Id, base, n)
+	listing, posts, deps, err := p.listing(app, listingScope{author: user.Id}, base, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -320,6 +322,10 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 	if card.AuthorURL != "" {
 		posting["author"] = map[string]any{"@type": "Person", "name": card.AuthorName, "url": origin + card.AuthorURL}
 	}
+	names := chipNames(card.Tags)
+	if len(names) > 0 {
+		posting["keywords"] = strings.Join(names, ", ")
+	}
 
 	pg := &page{
 		Site: site,
@@ -332,6 +338,7 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 			Image:       preview,
 			Published:   card.Published,
 			Modified:    modified,
+			Tags:        names,
 			Feed:        &feedLink{Title: site.Name, URL: origin + "/rss.xml"},
 			JSONLD:      posting,
 		},
@@ -340,11 +347,16 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 		Data: pageData(site, map[string]any{"kind": "post", "post": withoutKeys(view, "commentsCount", "body")}),
 	}
 	body, err := renderPage("post", pg)
-	return body, []string{depPost(post.Id), depAuthor(post.GetString("author")), depSite}, err
+	deps := []string{depPost(post.Id), depAuthor(post.GetString("author")), depSite}
+	for _, id := range post.GetStringSlice("tags") {
+		deps = append(deps, depTag(id)) // a tag renamed, or removed
+	}
+	return body, deps, err
 }
 
-// appPage answers the web app's own pages (signing in, writing): the
-// app's shell, which the app fills in; nothing there for search engines.
+// appPage answers the web app's own pages (signing in, writing, search
+// results): the app's shell, which the app fills in; nothing there for
+// search engines.
 func (p *sitePages) appPage(e *core.RequestEvent) error {
 	answer, err := p.cache.build(pageKeyPrefix+"app", func() ([]byte, []string, error) {
 		site, err := p.site(e.App)
@@ -392,25 +404,38 @@ func (p *sitePages) respond(e *core.RequestEvent, answer cachedAnswer, err error
 	return writeCachedAs(e, answer, htmlContentType, pageCacheControl)
 }
 
-// listing reads page n of the published posts (of one author, or all
-// for ""): the view a page shows, the listing's JSON for the app, and
-// the dependencies. A page number past the last is errPageNotFound; page
-// 1 of an empty listing is a page.
-func (p *sitePages) listing(app core.App, authorId, base string, n int) (*listingView, *postsPage, []string, error) {
+// listingScope is whose published posts a listing page shows: the
+// whole blog's (the zero scope), one author's or one tag's.
+type listingScope struct {
+	author string       // a user's id
+	tag    *core.Record // a tag
+}
+
+// listing reads page n of the published posts of scope: the view a page
+// shows, the listing's JSON for the app, and the dependencies. A page
+// number past the last is errPageNotFound; page 1 of an empty listing is
+// a page.
+func (p *sitePages) listing(app core.App, scope listingScope, base string, n int) (*listingView, *postsPage, []string, error) {
 	key, err := cursorKey(app)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	// a page past the last is answered from the kept total, before an
 	// offset query that would walk every post to find nothing
-	total, err := publishedCount(app, authorId)
+	lq := listingQuery{page: n, perPage: pagePerPage, sort: sortNewestFirst, author: scope.author}
+	var total int
+	if scope.tag != nil {
+		lq.tag = scope.tag.GetString("slug")
+		total, err = taggedCount(app, scope.tag.Id)
+	} else {
+		total, err = publishedCount(app, scope.author)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if n > 1 && (n-1)*pagePerPage >= total {
 		return nil, nil, nil, errPageNotFound
 	}
-	lq := listingQuery{page: n, perPage: pagePerPage, sort: sortNewestFirst, author: authorId}
 	posts, deps, err := listPublishedPosts(app, lq, key)
 	if err != nil {
 		return nil, nil, nil, err

@@ -27,13 +27,14 @@ import (
 //go:embed pages/*.html
 var pageFiles embed.FS
 
-// pageTemplates are the parsed pages, by name (home, author, post,
+// pageTemplates are the parsed pages, by name (home, author, tag, post,
 // not_found, app).
-var pageTemplates = parsePageTemplates("home", "author", "post", "not_found", "app")
+var pageTemplates = parsePageTemplates("home", "author", "tag", "post", "not_found", "app")
 
 func parsePageTemplates(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{
-		"price": formatPrice,
+		"price":      formatPrice,
+		"postsCount": postsCount,
 		// Open Graph writes locales as ll_CC
 		"ogLocale": func(language string) string { return strings.ReplaceAll(language, "-", "_") },
 	}
@@ -57,6 +58,7 @@ type page struct {
 
 	Listing *listingView
 	Author  *authorView
+	Tag     *tagView
 	Post    *postPage
 }
 
@@ -72,6 +74,7 @@ type pageHead struct {
 	Image       *pageImage // og:image, when the page has one
 	Published   string     // article:published_time (RFC 3339)
 	Modified    string     // article:modified_time
+	Tags        []string   // article:tag, one per tag of a post
 	Prev, Next  string     // absolute URLs of the neighbouring listing pages
 	Feed        *feedLink
 	JSONLD      any
@@ -114,7 +117,15 @@ type postCard struct {
 	Price      float64
 	Currency   string
 	Summary    string
-	Cover      string // root-relative address of the cover's card thumbnail, or ""
+	Cover      string    // root-relative address of the cover's card thumbnail, or ""
+	Tags       []tagChip // in the post's order
+}
+
+// tagChip is a tag as a post's card and page show it: a link to the
+// tag's page.
+type tagChip struct {
+	Name string
+	URL  string // root-relative
 }
 
 // authorView is an author's profile above their posts.
@@ -123,6 +134,13 @@ type authorView struct {
 	Username string
 	Bio      string
 	Avatar   string // absolute URL, or ""
+}
+
+// tagView is a tag above its posts.
+type tagView struct {
+	Name  string
+	Count int    // its published posts
+	Feed  string // root-relative address of its feed
 }
 
 // postPage is a post as its page shows it.
@@ -162,8 +180,12 @@ func postPath(slug string) string { return "/posts/" + url.PathEscape(slug) }
 // authorPath is the path of an author's page.
 func authorPath(username string) string { return "/authors/" + url.PathEscape(username) }
 
-// listingPath is the path of page n of the listing at base ("/" or an
-// author's page).
+// tagPath is the path of a tag's page: a slug is Unicode ("数据库"), its
+// link percent-encoded, as the web app writes it too.
+func tagPath(slug string) string { return "/tags/" + url.PathEscape(slug) }
+
+// listingPath is the path of page n of the listing at base ("/", an
+// author's page or a tag's).
 func listingPath(base string, n int) string {
 	if n <= 1 {
 		return base
@@ -253,7 +275,7 @@ func shortDescription(text string, limit int) string {
 const descriptionLength = 160
 
 // cardOf is the listing card of item, a post as the listing API
-// serializes it (with expand.author).
+// serializes it (with expand.author and expand.tags).
 func cardOf(item map[string]any) postCard {
 	str := func(k string) string { s, _ := item[k].(string); return validText(s) }
 	card := postCard{
@@ -266,6 +288,7 @@ func cardOf(item map[string]any) postCard {
 	card.Price = cast.ToFloat64(item["price"])
 	card.Date, card.Published = readableDate(cast.ToString(item["published"]))
 	if expand, ok := item["expand"].(map[string]any); ok {
+		card.Tags = tagChipsOf(expand["tags"])
 		if author, ok := expand["author"].(map[string]any); ok && author != nil {
 			username, _ := author["username"].(string)
 			name, _ := author["name"].(string)

@@ -41,6 +41,10 @@ type crawledPage struct {
 	scripts []*html.Node
 	jsonLD  map[string]any // the one <script type="application/ld+json">
 	data    map[string]any // <script id="blog-data">
+
+	// articleTags are the article:tag meta tags, the one property a
+	// page gives more than once (once per tag of a post)
+	articleTags []string
 }
 
 type htmlLink struct {
@@ -69,6 +73,10 @@ func crawl(t testing.TB, body []byte) *crawledPage {
 				key = attr(n, "property")
 			}
 			if key == "" {
+				continue
+			}
+			if key == "article:tag" {
+				p.articleTags = append(p.articleTags, attr(n, "content"))
 				continue
 			}
 			if _, twice := p.meta[key]; twice {
@@ -666,7 +674,10 @@ func TestPagesNotFound(t *testing.T) {
 		notFound("guest on a path nobody serves", "/nothing/here"),
 		notFound("guest on a sitemap past the last", "/sitemaps/posts-99.xml"),
 		notFound("guest on a sitemap named with a leading zero", "/sitemaps/posts-01.xml"),
-		notFound("guest on a sitemap of an unknown kind", "/sitemaps/tags-1.xml"),
+		notFound("guest on a sitemap of an unknown kind", "/sitemaps/users-1.xml"),
+		notFound("guest on a tags' sitemap past the last", "/sitemaps/tags-2.xml"),
+		notFound("guest on an unknown tag", "/tags/no-such-tag"),
+		notFound("guest on an unknown tag's feed", "/tags/no-such-tag/rss.xml"),
 		{
 			Name:               "author of the draft on its page still gets the not-found page (the app asks the API as them)",
 			Method:             http.MethodGet,
@@ -694,7 +705,7 @@ func TestPagesNotFound(t *testing.T) {
 			},
 		},
 	}
-	for _, path := range []string{"/login", "/signup", "/profile", "/write", "/write/new", "/write/abc"} {
+	for _, path := range []string{"/login", "/signup", "/profile", "/search", "/search?q=go", "/write", "/write/new", "/write/abc"} {
 		scenarios = append(scenarios, tests.ApiScenario{
 			Name:               "guest on the app's own page " + path,
 			Method:             http.MethodGet,

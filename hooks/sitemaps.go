@@ -25,18 +25,29 @@ const sitemapURLs = 10_000
 // sitemapNS is the sitemaps.org 0.9 namespace.
 const sitemapNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
-// The two kinds of sitemap files: the posts, oldest first (so that a new
-// post changes the last file only), and the pages that list them (the
-// home page, then each author with a published post).
+// The kinds of sitemap files: the posts, oldest first (so that a new post
+// changes the last file only); the pages that list them (the home page,
+// then each author with a published post); and the pages of the tags
+// that published posts carry.
 const (
 	postsSitemap = "posts"
 	pagesSitemap = "pages"
+	tagsSitemap  = "tags"
 )
 
-// sitemapDeps are what every sitemap answer is built from: the published
-// set (depListing("")), edits of published posts and bodies (their
-// dates), usernames (author URLs), the site's address.
+// sitemapDeps are what the posts' and pages' sitemaps are built from:
+// the published set (depListing("")), edits of published posts and
+// bodies (their dates), usernames (author URLs), the site's address.
 var sitemapDeps = []string{depListing(""), depPublishedEdits, depUsernames, depSite}
+
+// tagsSitemapDeps are what the tags' sitemaps are built from: which tags
+// published posts carry and the dates of those posts (depTagCounts
+// follows both), the tags' slugs, the site's address.
+var tagsSitemapDeps = []string{depTagCounts, depTagSlugs, depSite}
+
+// sitemapIndexDeps are what the index is built from: every file's
+// number and latest date.
+var sitemapIndexDeps = append(append([]string{}, sitemapDeps...), depTagCounts)
 
 // sitemapIndex is GET /sitemap.xml: the index of the sitemap files, each
 // with its latest <lastmod>.
@@ -50,9 +61,9 @@ func (p *sitePages) sitemapIndex(e *core.RequestEvent) error {
 	return writeCachedAs(e, answer, xmlContentType, p.cacheControl)
 }
 
-// sitemap is GET /sitemaps/{name}: posts-N.xml or pages-N.xml, a large
-// one stored and sent gzipped (a full one is a megabyte of text), or
-// unzipped for a client that does not take gzip.
+// sitemap is GET /sitemaps/{name}: posts-N.xml, pages-N.xml or
+// tags-N.xml, a large one stored and sent gzipped (a full one is a
+// megabyte of text), or unzipped for a client that does not take gzip.
 func (p *sitePages) sitemap(e *core.RequestEvent) error {
 	kind, n, ok := parseSitemapName(e.Request.PathValue("name"))
 	if !ok {
@@ -78,7 +89,7 @@ func parseSitemapName(name string) (kind string, n int, ok bool) {
 		return "", 0, false
 	}
 	kind, number, found := strings.Cut(base, "-")
-	if !found || (kind != postsSitemap && kind != pagesSitemap) {
+	if !found || (kind != postsSitemap && kind != pagesSitemap && kind != tagsSitemap) {
 		return "", 0, false
 	}
 	n, err := strconv.Atoi(number)
@@ -116,6 +127,12 @@ func (p *sitePages) buildSitemapIndex(app core.App) ([]byte, []string, error) {
 		return nil, nil, err
 	}
 
+	// the tags' files, each with its latest publication
+	tagDates, err := tagsSitemapDates(app)
+	if err != nil {
+		return nil, nil, err
+	}
+
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	buf.WriteString(`<sitemapindex xmlns="` + sitemapNS + `">` + "\n")
@@ -134,8 +151,11 @@ func (p *sitePages) buildSitemapIndex(app core.App) ([]byte, []string, error) {
 	for i, lastmod := range lastmods {
 		ref(sitemapPath(postsSitemap, i+1), lastmod)
 	}
+	for i, lastmod := range tagDates {
+		ref(sitemapPath(tagsSitemap, i+1), lastmod)
+	}
 	buf.WriteString("</sitemapindex>\n")
-	return buf.Bytes(), sitemapDeps, nil
+	return buf.Bytes(), sitemapIndexDeps, nil
 }
 
 // postsSitemapDates are the latest changes of the posts of each posts
@@ -181,10 +201,16 @@ type sitemapEntry struct {
 func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []string, error) {
 	// a file past the last is answered from the kept totals, before an
 	// offset query that would walk every post to find nothing
-	urls, err := publishedCount(app, "")
-	if kind == pagesSitemap {
+	var urls int
+	var err error
+	switch kind {
+	case postsSitemap:
+		urls, err = publishedCount(app, "")
+	case pagesSitemap:
 		urls, err = publishedAuthorsCount(app)
 		urls++ // the home page
+	case tagsSitemap:
+		urls, err = usedTagsCount(app)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -195,10 +221,15 @@ func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []st
 
 	origin := siteOrigin(app, p.publicURL)
 	var entries []sitemapEntry
-	if kind == postsSitemap {
+	deps := sitemapDeps
+	switch kind {
+	case postsSitemap:
 		entries, err = postsSitemapEntries(app, n)
-	} else {
+	case pagesSitemap:
 		entries, err = pagesSitemapEntries(app, n)
+	case tagsSitemap:
+		entries, err = tagsSitemapEntries(app, n)
+		deps = tagsSitemapDeps
 	}
 	if err != nil {
 		return nil, nil, err
@@ -223,7 +254,7 @@ func (p *sitePages) buildSitemap(app core.App, kind string, n int) ([]byte, []st
 	raw.WriteString("</urlset>\n")
 
 	body, err := compressLarge(raw.Bytes())
-	return body, sitemapDeps, err
+	return body, deps, err
 }
 
 // largeAnswer is the size from which an XML answer (a sitemap, a feed of
@@ -391,8 +422,9 @@ func acceptsGzip(header string) bool {
 }
 
 // robots is GET /robots.txt: everything may be crawled but the API (its
-// files, the images pages show, aside), the dashboard and the writer's
-// pages; it names the sitemap. A robots.txt in the public directory wins.
+// files, the images pages show, aside), the dashboard, the writer's pages
+// and search results (endless, and no page of their own); it names the
+// sitemap. A robots.txt in the public directory wins.
 func (p *sitePages) robots(e *core.RequestEvent) error {
 	if p.publicDir != "" {
 		if own, err := os.ReadFile(filepath.Join(p.publicDir, "robots.txt")); err == nil {
@@ -405,6 +437,7 @@ func (p *sitePages) robots(e *core.RequestEvent) error {
 		"Disallow: /api/\n" +
 		"Disallow: /_/\n" +
 		"Disallow: /write\n" +
+		"Disallow: /search\n" +
 		"\n" +
 		"Sitemap: " + origin + "/sitemap.xml\n"
 	e.Response.Header().Set("Cache-Control", p.cacheControl)

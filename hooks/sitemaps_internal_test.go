@@ -17,6 +17,8 @@ func TestSitemapNames(t *testing.T) {
 		"posts-12.xml":     {postsSitemap, 12},
 		"pages-1.xml":      {pagesSitemap, 1},
 		"pages-100000.xml": {pagesSitemap, 100000},
+		"tags-1.xml":       {tagsSitemap, 1},
+		"tags-7.xml":       {tagsSitemap, 7},
 	} {
 		if kind, n, ok := parseSitemapName(name); !ok || kind != want.kind || n != want.n {
 			t.Errorf("%s: (%q, %d, %v), want (%q, %d)", name, kind, n, ok, want.kind, want.n)
@@ -28,7 +30,7 @@ func TestSitemapNames(t *testing.T) {
 	// one spelling per file: anything else would be a second URL of it
 	for _, name := range []string{
 		"posts-01.xml", "posts-0.xml", "posts--1.xml", "posts-+1.xml", "posts- 1.xml", "posts-1",
-		"posts-1.xml.gz", "posts-1.XML", "Posts-1.xml", "posts.xml", "posts-.xml", "tags-1.xml",
+		"posts-1.xml.gz", "posts-1.XML", "Posts-1.xml", "posts.xml", "posts-.xml", "users-1.xml", "tags-01.xml",
 		"posts-1-2.xml", "pages_1.xml", "posts-99999999999999999999.xml", "", ".xml",
 	} {
 		if kind, n, ok := parseSitemapName(name); ok {

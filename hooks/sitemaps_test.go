@@ -150,7 +150,8 @@ func sitemapURLs(t testing.TB, h http.Handler) map[string]bool {
 }
 
 // publicPages is every URL the sitemaps must list: the home page, each
-// published post, each author with a published post.
+// published post, each author with a published post, each tag a
+// published post carries.
 func publicPages(t testing.TB, app core.App) map[string]bool {
 	t.Helper()
 	want := map[string]bool{blogURL + "/": true}
@@ -166,6 +167,15 @@ func publicPages(t testing.TB, app core.App) map[string]bool {
 	for _, r := range rows {
 		want[blogURL+"/posts/"+r.Slug] = true
 		want[blogURL+"/authors/"+r.Username] = true
+	}
+	var tags []string
+	err = app.DB().NewQuery(`SELECT DISTINCT t.slug FROM posts p, json_each(p.tags) j JOIN tags t ON t.id = j.value
+		WHERE p.status = 'published'`).Column(&tags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range tags {
+		want[blogURL+"/tags/"+url.PathEscape(slug)] = true
 	}
 	return want
 }
@@ -186,7 +196,7 @@ func TestSitemapsListEveryPublicPage(t *testing.T) {
 
 	got := sitemapURLs(t, h)
 	want := publicPages(t, app)
-	if len(want) != 1+4+2 {
+	if len(want) != 1+4+2+2 { // home, posts, authors, the fixture's tags
 		t.Fatalf("the fixture changed: %v", want)
 	}
 	for u := range want {
@@ -213,7 +223,8 @@ func TestSitemapsListEveryPublicPage(t *testing.T) {
 
 // TestSitemapsSplitPastAFile fills the database with SQL (the record
 // hooks would take minutes) to one file and a bit of each kind: a file's
-// worth of authors, each with a published post, besides the fixture's.
+// worth of authors, each with a published post carrying a tag of its
+// own, besides the fixture's (bob's post tagged too).
 func TestSitemapsSplitPastAFile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes two sitemap files' worth of rows")
@@ -227,22 +238,29 @@ func TestSitemapsSplitPastAFile(t *testing.T) {
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {:n})
 		INSERT INTO users (id, username, email, tokenKey, password)
 		SELECT printf('bulku%010d', i), printf('bulk%d', i), printf('bulk%d@example.com', i), printf('bulk-token-key-%d', i), 'x' FROM n`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {:n})
+		INSERT INTO tags (id, name, slug, key)
+		SELECT printf('bulkt%010d', i), printf('Bulk tag %d', i), printf('bulk-tag-%d', i), printf('bulk tag %d', i) FROM n`,
 		// published long before the fixture's posts, each a second apart
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {:n})
-		INSERT INTO posts (id, title, slug, author, status, published, currency, created, updated)
+		INSERT INTO posts (id, title, slug, author, status, published, currency, tags, created, updated)
 		SELECT printf('bulkp%010d', i), printf('Bulk %d', i), printf('bulk-%d', i), printf('bulku%010d', i), 'published',
-			strftime('%Y-%m-%d %H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'), 'CNY', '2020-01-01 00:00:00.000Z', '2020-01-01 00:00:00.000Z'
+			strftime('%Y-%m-%d %H:%M:%fZ', '2020-01-01', '+' || i || ' seconds'), 'CNY', json_array(printf('bulkt%010d', i)),
+			'2020-01-01 00:00:00.000Z', '2020-01-01 00:00:00.000Z'
 		FROM n`,
 	} {
 		if _, err := app.DB().NewQuery(sql).Bind(dbx.Params{"n": per}).Execute(); err != nil {
 			t.Fatal(err)
 		}
 	}
+	retag(t, app, fx.bobPublished, saveTag(t, app, "Go"))
 	h := serve(t, app)
 
-	// per+3 published posts; per+2 authors and the home page
+	// per+3 published posts; per+2 authors and the home page; per+2 tags
+	// (the fixture's Go and 数据库)
 	files := readSitemapIndex(t, h)
-	if want := []string{"/sitemaps/pages-1.xml", "/sitemaps/pages-2.xml", "/sitemaps/posts-1.xml", "/sitemaps/posts-2.xml"}; !slices.Equal(files, want) {
+	if want := []string{"/sitemaps/pages-1.xml", "/sitemaps/pages-2.xml", "/sitemaps/posts-1.xml", "/sitemaps/posts-2.xml",
+		"/sitemaps/tags-1.xml", "/sitemaps/tags-2.xml"}; !slices.Equal(files, want) {
 		t.Fatalf("the index lists %v, want %v", files, want)
 	}
 	counts := map[string]int{}
@@ -259,11 +277,12 @@ func TestSitemapsSplitPastAFile(t *testing.T) {
 			counts[path]++
 		}
 	}
-	if want := map[string]int{"/sitemaps/pages-1.xml": per, "/sitemaps/pages-2.xml": 3, "/sitemaps/posts-1.xml": per, "/sitemaps/posts-2.xml": 3}; !maps.Equal(counts, want) {
+	if want := map[string]int{"/sitemaps/pages-1.xml": per, "/sitemaps/pages-2.xml": 3, "/sitemaps/posts-1.xml": per, "/sitemaps/posts-2.xml": 3,
+		"/sitemaps/tags-1.xml": per, "/sitemaps/tags-2.xml": 2}; !maps.Equal(counts, want) {
 		t.Errorf("URLs per file %v, want %v", counts, want)
 	}
 	want := publicPages(t, app)
-	if len(want) != 1+(per+3)+(per+2) || len(got) != len(want) {
+	if len(want) != 1+(per+3)+(per+2)+(per+2) || len(got) != len(want) {
 		t.Errorf("%d URLs listed, want %d", len(got), len(want))
 	}
 	for u := range want {
@@ -284,6 +303,7 @@ func TestSitemapsSplitPastAFile(t *testing.T) {
 	}
 	getPage(t, h, "/sitemaps/posts-3.xml", http.StatusNotFound)
 	getPage(t, h, "/sitemaps/pages-3.xml", http.StatusNotFound)
+	getPage(t, h, "/sitemaps/tags-3.xml", http.StatusNotFound)
 }
 
 func TestRobots(t *testing.T) {
@@ -314,7 +334,7 @@ func TestRobots(t *testing.T) {
 	served := func(sitemap string) func(testing.TB, *tests.TestApp, *http.Response) {
 		return func(t testing.TB, app *tests.TestApp, res *http.Response) {
 			d := directives(t, res)
-			for _, path := range []string{"/api/", "/_/", "/write"} {
+			for _, path := range []string{"/api/", "/_/", "/write", "/search"} {
 				if !slices.Contains(d["disallow"], path) {
 					t.Errorf("%s is not disallowed: %v", path, d["disallow"])
 				}

@@ -3,6 +3,8 @@ package migrations
 import (
 	"github.com/pocketbase/pocketbase/core"
 	m "github.com/pocketbase/pocketbase/migrations"
+
+	"blogbase/internal/search"
 )
 
 // The search index of published posts: an FTS5 table over text the
@@ -16,9 +18,10 @@ import (
 //
 // The hooks (hooks/search_index.go) write both in the transaction of
 // every write of a post, its body or a tag, and the seed writes them with
-// its rows. _blogSearchState records which way of splitting text built the
-// index: a server whose splitting differs rebuilds it at start, as
-// `blogbase search reindex` does.
+// its rows; this migration indexes the posts published before it.
+// _blogSearchState records which way of splitting text built the index: a
+// server whose splitting differs rebuilds it at start, as `blogbase
+// search reindex` does.
 func init() {
 	m.Register(func(app core.App) error {
 		for _, sql := range []string{
@@ -40,7 +43,9 @@ func init() {
 				return err
 			}
 		}
-		return nil
+		// the posts published before there was an index
+		_, err := search.Rebuild(app.DB())
+		return err
 	}, func(app core.App) error {
 		for _, sql := range []string{
 			`DROP TABLE IF EXISTS {{_blogSearch}}`,
