@@ -15,10 +15,9 @@ import (
 )
 
 const (
-	// maxSearchResults is how deep a search can be paged: past the best
-	// thousand matches a reader refines the query, and a deeper offset
-	// would only cost more to rank.
-	maxSearchResults = 1000
+	// maxSearchResults is how deep a search can be paged: the matches it
+	// ranks (search.Window).
+	maxSearchResults = search.Window
 
 	// excerptRunes is about how long the text excerpt of a result is.
 	excerptRunes = 160

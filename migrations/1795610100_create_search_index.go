@@ -12,6 +12,9 @@ import (
 // Korean, into overlapping pairs of characters (internal/search), so its
 // tokenizer only splits on spaces. It holds no copy of the text
 // (contentless, with deletes): excerpts are cut from the posts themselves.
+// It keeps the 3- and 4-character prefixes of every word indexed too: a
+// search for "pay" then reads one list rather than merging the lists of
+// every word starting so (see search.ParseQuery).
 // FTS5 rows are numbered; _blogSearchDocs numbers the posts, and keeps a
 // hash of what was indexed so that a write changing nothing searchable
 // leaves the index alone.
@@ -32,7 +35,7 @@ func init() {
 			)`,
 			`CREATE VIRTUAL TABLE {{_blogSearch}} USING fts5(
 				title, summary, tags, body,
-				content = '', contentless_delete = 1, tokenize = 'ascii'
+				content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '3 4'
 			)`,
 			`CREATE TABLE {{_blogSearchState}} (
 				[[key]]   TEXT PRIMARY KEY NOT NULL,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -176,25 +177,79 @@ func Current(db dbx.Builder) (bool, error) {
 	return version == Version, err
 }
 
-// Weights of the columns in a match's rank (FTS5's bm25): a word of the
-// title says most about what a post is, then its tags, its summary, and
-// one of many in its body least.
-const rankFunction = "bm25(10.0, 4.0, 6.0, 1.0)"
+// Window is how many matches a search ranks: the most recently indexed
+// ones (the highest row numbers, which FTS5 walks first and stops at), so
+// that a word in every post costs about what a rare one does. Past it a
+// reader refines the query; below it (most queries) every match is
+// ranked.
+const Window = 200
 
-// Find returns the ids of the posts matching q, best first (FTS5's bm25
-// with the column weights above, then the newest indexed), limit of them
-// after the first offset. An empty match finds nothing.
+// The weight of a match in columns: a query found in a post's title says
+// most about what the post is; found in its title, tags or summary, more
+// than only in its body.
+var columnWeights = []struct {
+	columns string
+	weight  int
+}{{"title", 4}, {"title tags summary", 1}}
+
+// Find returns the ids of the posts matching q, best first, limit of them
+// after the first offset, among the Window latest matches. A post ranks
+// by the columns holding the whole query (columnWeights: all of a title
+// outranks all of a body), then by recency. This ranks as readers of a
+// blog expect, the way WordPress orders title matches first, and it costs
+// a few reads of the Window's range in the index whatever the query,
+// where FTS5's bm25 counts every post holding each word, which for a
+// common word is most of the blog. An empty match finds nothing.
 func Find(db dbx.Builder, q Query, limit, offset int) ([]string, error) {
 	posts := []string{}
-	if q.Match == "" {
+	if q.Match == "" || offset >= Window {
 		return posts, nil
 	}
-	err := db.NewQuery("SELECT d.[[post]] FROM (" +
-		"SELECT rowid AS id, rank FROM {{" + indexTable + "}} " +
-		"WHERE {{" + indexTable + "}} MATCH {:match} AND rank MATCH '" + rankFunction + "' " +
-		"ORDER BY rank, rowid DESC LIMIT {:limit} OFFSET {:offset}" +
-		") f JOIN {{" + docsTable + "}} d ON d.[[id]] = f.[[id]] ORDER BY f.rank, f.id DESC").
-		Bind(dbx.Params{"match": q.Match, "limit": limit, "offset": offset}).
-		Column(&posts)
-	return posts, err
+	var window []int64
+	err := db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
+		"ORDER BY rowid DESC LIMIT {:window}").
+		Bind(dbx.Params{"match": q.Match, "window": Window}).Column(&window)
+	if err != nil || len(window) <= offset {
+		return posts, err
+	}
+
+	score := make(map[int64]int, len(window))
+	oldest := window[len(window)-1]
+	for _, c := range columnWeights {
+		var rows []int64
+		err := db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
+			"AND rowid >= {:oldest}").
+			Bind(dbx.Params{"match": "{" + c.columns + "} : (" + q.Match + ")", "oldest": oldest}).Column(&rows)
+		if err != nil {
+			return posts, err
+		}
+		for _, r := range rows {
+			score[r] += c.weight
+		}
+	}
+	// stable: equal scores keep the window's order, newest first
+	slices.SortStableFunc(window, func(a, b int64) int { return score[b] - score[a] })
+	page := window[offset:min(offset+limit, len(window))]
+
+	var docs []struct {
+		Id   int64  `db:"id"`
+		Post string `db:"post"`
+	}
+	ids := make([]any, len(page))
+	for i, r := range page {
+		ids[i] = r
+	}
+	if err := db.Select("id", "post").From(docsTable).Where(dbx.In("id", ids...)).All(&docs); err != nil {
+		return posts, err
+	}
+	byRow := make(map[int64]string, len(docs))
+	for _, d := range docs {
+		byRow[d.Id] = d.Post
+	}
+	for _, r := range page {
+		if post, ok := byRow[r]; ok {
+			posts = append(posts, post)
+		}
+	}
+	return posts, nil
 }

@@ -45,10 +45,15 @@ type term struct {
 // letters, separators), never syntax and never an error. Each invalid byte
 // counts as one character.
 //
-// Words of three characters or more are searched as prefixes, so "pay"
-// finds "payments"; shorter ones only whole, as a one- or two-letter prefix
-// would expand to a large part of the index. A CJK run is searched as a
-// substring (see the package documentation).
+// Words are searched whole, but for the last one, when it ends the query
+// and has three characters or more: it is searched as a prefix, so "pay"
+// finds "payments" and a query is found while it is being typed. (A
+// prefix is a merge of every word it starts, which FTS5 builds whole
+// before it can stop at the first results; the index keeps the 3- and
+// 4-character prefixes ready, and a longer prefix of the last word
+// matches few words. A one- or two-letter prefix would expand to a large
+// part of the index.) A CJK run is searched as a substring (see the
+// package documentation).
 func ParseQuery(raw string) (Query, error) {
 	text := strings.TrimSpace(raw)
 	switch n := utf8.RuneCountInString(text); {
@@ -59,13 +64,16 @@ func ParseQuery(raw string) (Query, error) {
 	}
 	q := Query{Text: validUTF8(text)}
 
-	var match strings.Builder
-	seen := make(map[string]bool)
+	// the terms first, each with its expression: whether a word is a
+	// prefix depends on whether another word follows it
+	type candidate struct {
+		t    term
+		expr string
+	}
+	var found []candidate
+	lastWord := -1
 	var cjkText strings.Builder
 	scan(text, func(seg *segment) {
-		if len(q.terms) == maxTerms {
-			return
-		}
 		var t term
 		if seg.cjk {
 			cjkText.Reset()
@@ -74,19 +82,34 @@ func ParseQuery(raw string) (Query, error) {
 			}
 			t = term{text: cjkText.String(), cjk: true, prefix: len(seg.runes) == 1}
 		} else {
-			t = term{text: string(seg.word), prefix: utf8.RuneCount(seg.word) >= 3}
+			t = term{text: string(seg.word)}
+			lastWord = len(found)
 		}
-		expr := t.expr(seg)
-		if seen[expr] {
-			return
+		found = append(found, candidate{t, t.expr(seg)})
+	})
+	// the last word, if it is the query's last term, is the one a reader
+	// may still be typing
+	if lastWord >= 0 && lastWord == len(found)-1 && utf8.RuneCountInString(found[lastWord].t.text) >= minPrefixRunes {
+		found[lastWord].t.prefix = true
+		found[lastWord].expr += "*"
+	}
+
+	var match strings.Builder
+	seen := make(map[string]bool)
+	for _, c := range found {
+		if len(q.terms) == maxTerms {
+			break
 		}
-		seen[expr] = true
-		q.terms = append(q.terms, t)
+		if seen[c.expr] {
+			continue
+		}
+		seen[c.expr] = true
+		q.terms = append(q.terms, c.t)
 		if match.Len() > 0 {
 			match.WriteByte(' ')
 		}
-		match.WriteString(expr)
-	})
+		match.WriteString(c.expr)
+	}
 	q.Match = match.String()
 	return q, nil
 }

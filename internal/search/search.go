@@ -41,6 +41,9 @@ const (
 	// letter), and keeping them whole would only bloat the index.
 	maxWordBytes = 64
 
+	// minPrefixRunes is the shortest last word searched as a prefix.
+	minPrefixRunes = 3
+
 	// maxTerms is the most terms a query keeps. Each term is one more
 	// index lookup, and past a dozen words every further one only narrows
 	// the results of a search that is already specific.
