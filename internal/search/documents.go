@@ -184,48 +184,63 @@ func Current(db dbx.Builder) (bool, error) {
 // ranked.
 const Window = 200
 
-// The weight of a match in columns: a query found in a post's title says
-// most about what the post is; found in its title, tags or summary, more
-// than only in its body.
-var columnWeights = []struct {
-	columns string
-	weight  int
-}{{"title", 4}, {"title tags summary", 1}}
+// headingWeight is what a match in a post's title, tags or summary adds
+// to its rank over a match in its body alone.
+const headingWeight = 1
 
 // Find returns the ids of the posts matching q, best first, limit of them
-// after the first offset, among the Window latest matches. A post ranks
-// by the columns holding the whole query (columnWeights: all of a title
-// outranks all of a body), then by recency. This ranks as readers of a
-// blog expect, the way WordPress orders title matches first, and it costs
-// a few reads of the Window's range in the index whatever the query,
-// where FTS5's bm25 counts every post holding each word, which for a
-// common word is most of the blog. An empty match finds nothing.
+// after the first offset, among the Window latest matches. A post holding
+// the whole query in its title, tags or summary ranks above one holding
+// it only in its body, then the newest first. This ranks as readers of a
+// blog expect, the way WordPress orders title matches first, and costs a
+// few reads of the Window's range of the index whatever the query, where
+// FTS5's bm25 counts every post holding each word, which for a common
+// word is most of the blog.
+//
+// A last word longer than the prefixes the index keeps is looked for
+// whole first: a finished word is what readers mostly send, and only when
+// it fills less than the Window are the words it starts looked for too.
+// An empty match finds nothing.
 func Find(db dbx.Builder, q Query, limit, offset int) ([]string, error) {
 	posts := []string{}
 	if q.Match == "" || offset >= Window {
 		return posts, nil
 	}
+	latest := func(match string) ([]int64, error) {
+		var rows []int64
+		err := db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
+			"ORDER BY rowid DESC LIMIT {:window}").
+			Bind(dbx.Params{"match": match, "window": Window}).Column(&rows)
+		return rows, err
+	}
+	match := q.Match
 	var window []int64
-	err := db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
-		"ORDER BY rowid DESC LIMIT {:window}").
-		Bind(dbx.Params{"match": q.Match, "window": Window}).Column(&window)
+	var err error
+	if q.Whole != "" {
+		if window, err = latest(q.Whole); err != nil {
+			return posts, err
+		}
+		match = q.Whole
+	}
+	if len(window) < Window && match != q.Match || q.Whole == "" {
+		match = q.Match
+		window, err = latest(match)
+	}
 	if err != nil || len(window) <= offset {
 		return posts, err
 	}
 
-	score := make(map[int64]int, len(window))
-	oldest := window[len(window)-1]
-	for _, c := range columnWeights {
-		var rows []int64
-		err := db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
-			"AND rowid >= {:oldest}").
-			Bind(dbx.Params{"match": "{" + c.columns + "} : (" + q.Match + ")", "oldest": oldest}).Column(&rows)
-		if err != nil {
-			return posts, err
-		}
-		for _, r := range rows {
-			score[r] += c.weight
-		}
+	var headings []int64
+	err = db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
+		"AND rowid >= {:oldest}").
+		Bind(dbx.Params{"match": "{title tags summary} : (" + match + ")", "oldest": window[len(window)-1]}).
+		Column(&headings)
+	if err != nil {
+		return posts, err
+	}
+	score := make(map[int64]int, len(headings))
+	for _, r := range headings {
+		score[r] += headingWeight
 	}
 	// stable: equal scores keep the window's order, newest first
 	slices.SortStableFunc(window, func(a, b int64) int { return score[b] - score[a] })

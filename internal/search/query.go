@@ -27,6 +27,11 @@ type Query struct {
 	// matches nothing, and must not be run (FTS5 rejects an empty one).
 	Match string
 
+	// Whole is Match with its last word searched whole, when that word is
+	// a prefix longer than the index keeps prefixes of (see Find); "" when
+	// there is no such word.
+	Whole string
+
 	terms []term
 }
 
@@ -94,7 +99,7 @@ func ParseQuery(raw string) (Query, error) {
 		found[lastWord].expr += "*"
 	}
 
-	var match strings.Builder
+	var match, whole strings.Builder
 	seen := make(map[string]bool)
 	for _, c := range found {
 		if len(q.terms) == maxTerms {
@@ -107,8 +112,18 @@ func ParseQuery(raw string) (Query, error) {
 		q.terms = append(q.terms, c.t)
 		if match.Len() > 0 {
 			match.WriteByte(' ')
+			whole.WriteByte(' ')
 		}
 		match.WriteString(c.expr)
+		if c.t.prefix && !c.t.cjk && utf8.RuneCountInString(c.t.text) > maxIndexedPrefixRunes {
+			whole.WriteString(strings.TrimSuffix(c.expr, "*"))
+			q.Whole = "-" // set below
+		} else {
+			whole.WriteString(c.expr)
+		}
+	}
+	if q.Whole != "" {
+		q.Whole = whole.String()
 	}
 	q.Match = match.String()
 	return q, nil

@@ -44,6 +44,12 @@ const (
 	// minPrefixRunes is the shortest last word searched as a prefix.
 	minPrefixRunes = 3
 
+	// maxIndexedPrefixRunes is the longest prefix the index keeps lists of
+	// (prefix='3 4' in its migration). A longer one is a merge of the
+	// lists of every word it starts, built whole before FTS5 returns a
+	// row: Find tries the word whole first.
+	maxIndexedPrefixRunes = 4
+
 	// maxTerms is the most terms a query keeps. Each term is one more
 	// index lookup, and past a dozen words every further one only narrows
 	// the results of a search that is already specific.
