@@ -2,6 +2,7 @@ package commands
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -610,7 +611,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 		published: isPublished, paid: paid,
 	}
 	if isPublished {
-		doc := search.Document{Post: post.Id, Title: title, Summary: summary, Tags: tagNames}
+		doc := search.Document{Post: post.Id, Published: post.GetString("published"), Title: title, Summary: summary, Tags: tagNames}
 		if !paid {
 			doc.Body = content.PlainText(body) // never a paid body
 		}
@@ -700,11 +701,13 @@ func seedBody(faker *gofakeit.Faker, text *seedText) string {
 }
 
 // insertRows inserts rows (all with the same columns, as DBExport gives
-// them) with multi-row INSERTs of up to rowsPerInsert rows. The triggers
-// on posts (the published counts, the tags' listings) make SQLite keep a
-// statement journal of every page a statement changes: one statement for
-// many rows journals each page once, where one per row journaled the same
-// pages again for every row.
+// them) with one INSERT … SELECT over a JSON array of them (json_each):
+// SQLite reads the rows from one parameter, and the statement, a single
+// one for the chunk, journals each page it changes once. The triggers on
+// posts (the published counts, the tags' listings) make SQLite keep such
+// a statement journal, and one statement per row (or per few hundred,
+// with as many parameters to bind) journaled the same pages again and
+// again.
 func insertRows(tx core.App, table string, rows []map[string]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -715,51 +718,19 @@ func insertRows(tx core.App, table string, rows []map[string]any) error {
 	}
 	slices.Sort(columns)
 	quoted := make([]string, len(columns))
+	values := make([]string, len(columns))
 	for i, c := range columns {
 		quoted[i] = "[[" + c + "]]"
+		values[i] = "json_extract([[value]], '$." + c + "')"
 	}
-
-	statements := map[int]*dbx.Query{} // by number of rows
-	defer func() {
-		for _, s := range statements {
-			s.Close()
-		}
-	}()
-	for len(rows) > 0 {
-		batch := rows[:min(rowsPerInsert, len(rows))]
-		rows = rows[len(batch):]
-
-		insert := statements[len(batch)]
-		if insert == nil {
-			values := make([]string, len(batch))
-			for r := range batch {
-				placeholders := make([]string, len(columns))
-				for i, c := range columns {
-					placeholders[i] = "{:" + c + "_" + strconv.Itoa(r) + "}"
-				}
-				values[r] = "(" + strings.Join(placeholders, ",") + ")"
-			}
-			insert = tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") +
-				") VALUES " + strings.Join(values, ",")).Prepare()
-			statements[len(batch)] = insert
-		}
-		params := make(dbx.Params, len(batch)*len(columns))
-		for r, row := range batch {
-			suffix := "_" + strconv.Itoa(r)
-			for _, c := range columns {
-				params[c+suffix] = row[c]
-			}
-		}
-		if _, err := insert.Bind(params).Execute(); err != nil {
-			return err
-		}
+	payload, err := json.Marshal(rows)
+	if err != nil {
+		return err
 	}
-	return nil
+	_, err = tx.DB().NewQuery("INSERT INTO {{" + table + "}} (" + strings.Join(quoted, ",") + ") SELECT " +
+		strings.Join(values, ",") + " FROM json_each({:rows})").Bind(dbx.Params{"rows": string(payload)}).Execute()
+	return err
 }
-
-// rowsPerInsert is how many rows one INSERT of insertRows writes: far
-// below SQLite's 32,766 parameters for the widest table.
-const rowsPerInsert = 200
 
 // seedProgress is a progress bar on a terminal and a line per tenth of
 // the work otherwise (logs, CI).

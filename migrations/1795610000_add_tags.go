@@ -51,15 +51,13 @@ func init() {
 			return err
 		}
 
-		// a post's tags, as a set of rows: a relation column holds a JSON
-		// array, anything else in it (a shell's typo) counts as none; an
-		// id given twice counts at its first place. (Not DISTINCT: that
-		// builds a temporary table on every run of the trigger, which a
-		// bulk insert pays for on every row.)
-		const tagsJSON = `CASE WHEN json_valid(NEW.tags) THEN NEW.tags ELSE '[]' END`
-		const newTags = `SELECT t.value, NEW.published, NEW.id FROM json_each(` + tagsJSON + `) t
-			WHERE t.type = 'text' AND t.value != ''
-				AND t.key = (SELECT MIN(f.key) FROM json_each(` + tagsJSON + `) f WHERE f.value = t.value)`
+		// a post's tags, as rows: a relation column holds a JSON array,
+		// anything else in it (a shell's typo) counts as none, and an id
+		// given twice once (OR IGNORE: the primary key). Not DISTINCT nor
+		// a subquery: those build a temporary table on every run of the
+		// trigger, which a bulk insert (the seed) pays for on every row.
+		const newTags = `SELECT value, NEW.published, NEW.id FROM json_each(
+			CASE WHEN json_valid(NEW.tags) THEN NEW.tags ELSE '[]' END) WHERE type = 'text' AND value != ''`
 		for _, sql := range []string{
 			`CREATE TABLE {{_blogPostTags}} (
 				[[tag]]       TEXT NOT NULL,
@@ -76,7 +74,7 @@ func init() {
 			`CREATE TRIGGER _blogPostTags_insert AFTER INSERT ON {{posts}}
 			WHEN NEW.status = 'published'
 			BEGIN
-				INSERT INTO _blogPostTags (tag, published, post) ` + newTags + `;
+				INSERT OR IGNORE INTO _blogPostTags (tag, published, post) ` + newTags + `;
 			END`,
 			`CREATE TRIGGER _blogPostTags_delete AFTER DELETE ON {{posts}}
 			WHEN OLD.status = 'published'
@@ -88,7 +86,7 @@ func init() {
 				AND (OLD.status IS NOT NEW.status OR OLD.published IS NOT NEW.published OR OLD.tags IS NOT NEW.tags)
 			BEGIN
 				DELETE FROM _blogPostTags WHERE post = OLD.id;
-				INSERT INTO _blogPostTags (tag, published, post) ` + newTags + ` AND NEW.status = 'published';
+				INSERT OR IGNORE INTO _blogPostTags (tag, published, post) ` + newTags + ` AND NEW.status = 'published';
 			END`,
 			// a tag removed behind PocketBase's back (which takes it off
 			// its posts first) leaves no listing

@@ -26,11 +26,12 @@ const (
 // Document is what the index holds of a published post: every field a
 // reader may search, as plain text.
 type Document struct {
-	Post    string   // the post's id
-	Title   string   // its title
-	Summary string   // its summary
-	Tags    []string // the names of its tags
-	Body    string   // the plain text of its body when free; "" when paid
+	Post      string   // the post's id
+	Published string   // its publication date, as stored: results of equal rank come newest first
+	Title     string   // its title
+	Summary   string   // its summary
+	Tags      []string // the names of its tags
+	Body      string   // the plain text of its body when free; "" when paid
 }
 
 // hash identifies what is indexed of a document: a write that changes
@@ -38,7 +39,7 @@ type Document struct {
 // index untouched.
 func (d Document) hash() string {
 	h := sha256.New()
-	for _, part := range []string{d.Title, d.Summary, strings.Join(d.Tags, "\x1f"), d.Body} {
+	for _, part := range []string{d.Published, d.Title, d.Summary, strings.Join(d.Tags, "\x1f"), d.Body} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -50,19 +51,20 @@ func (d Document) hash() string {
 // indexing, and needs no database: a bulk writer prepares entries in
 // parallel and stores them in order (PutEntry).
 type Entry struct {
-	post, hash                 string
+	post, hash, published      string
 	title, summary, tags, body string
 }
 
 // Entry prepares d to be stored.
 func (d Document) Entry() Entry {
 	return Entry{
-		post:    d.Post,
-		hash:    d.hash(),
-		title:   IndexText(d.Title),
-		summary: IndexText(d.Summary),
-		tags:    IndexText(d.Tags...),
-		body:    IndexText(d.Body),
+		post:      d.Post,
+		hash:      d.hash(),
+		published: d.Published,
+		title:     IndexText(d.Title),
+		summary:   IndexText(d.Summary),
+		tags:      IndexText(d.Tags...),
+		body:      IndexText(d.Body),
 	}
 }
 
@@ -99,11 +101,11 @@ func PutEntry(db dbx.Builder, e Entry) error {
 		if err := deleteRow(db, doc.Id); err != nil {
 			return err
 		}
-		if _, err := db.Update(docsTable, dbx.Params{"hash": e.hash}, dbx.HashExp{"id": doc.Id}).Execute(); err != nil {
+		if _, err := db.Update(docsTable, dbx.Params{"hash": e.hash, "published": e.published}, dbx.HashExp{"id": doc.Id}).Execute(); err != nil {
 			return err
 		}
 	case errors.Is(err, sql.ErrNoRows):
-		result, err := db.Insert(docsTable, dbx.Params{"post": e.post, "hash": e.hash}).Execute()
+		result, err := db.Insert(docsTable, dbx.Params{"post": e.post, "hash": e.hash, "published": e.published}).Execute()
 		if err != nil {
 			return err
 		}
@@ -184,14 +186,25 @@ func Current(db dbx.Builder) (bool, error) {
 // ranked.
 const Window = 200
 
-// headingWeight is what a match in a post's title, tags or summary adds
-// to its rank over a match in its body alone.
-const headingWeight = 1
+// headings are the columns a match ranks higher in than in a body alone,
+// and by how much: the title says most about what a post is about.
+var headings = []struct {
+	columns string
+	weight  int
+}{{"title", 2}, {"tags summary", 1}}
+
+// rankedDoc is a match of Find.
+type rankedDoc struct {
+	Id        int64  `db:"id"`
+	Post      string `db:"post"`
+	Published string `db:"published"`
+}
 
 // Find returns the ids of the posts matching q, best first, limit of them
 // after the first offset, among the Window latest matches. A post holding
-// the whole query in its title, tags or summary ranks above one holding
-// it only in its body, then the newest first. This ranks as readers of a
+// the whole query in its title ranks first, then one holding it in its
+// tags or summary, then one holding it only in its body; the newest
+// published first among equals. This ranks as readers of a
 // blog expect, the way WordPress orders title matches first, and costs a
 // few reads of the Window's range of the index whatever the query, where
 // FTS5's bm25 counts every post holding each word, which for a common
@@ -230,41 +243,41 @@ func Find(db dbx.Builder, q Query, limit, offset int) ([]string, error) {
 		return posts, err
 	}
 
-	var headings []int64
-	err = db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
-		"AND rowid >= {:oldest}").
-		Bind(dbx.Params{"match": "{title tags summary} : (" + match + ")", "oldest": window[len(window)-1]}).
-		Column(&headings)
-	if err != nil {
-		return posts, err
+	// a match in the title counts most, then one in the tags or summary
+	score := make(map[int64]int, len(window))
+	for _, h := range headings {
+		var rows []int64
+		err = db.NewQuery("SELECT rowid FROM {{" + indexTable + "}} WHERE {{" + indexTable + "}} MATCH {:match} " +
+			"AND rowid >= {:oldest}").
+			Bind(dbx.Params{"match": "{" + h.columns + "} : (" + match + ")", "oldest": window[len(window)-1]}).
+			Column(&rows)
+		if err != nil {
+			return posts, err
+		}
+		for _, r := range rows {
+			score[r] += h.weight
+		}
 	}
-	score := make(map[int64]int, len(headings))
-	for _, r := range headings {
-		score[r] += headingWeight
-	}
-	// stable: equal scores keep the window's order, newest first
-	slices.SortStableFunc(window, func(a, b int64) int { return score[b] - score[a] })
-	page := window[offset:min(offset+limit, len(window))]
 
-	var docs []struct {
-		Id   int64  `db:"id"`
-		Post string `db:"post"`
-	}
-	ids := make([]any, len(page))
-	for i, r := range page {
+	var docs []rankedDoc
+	ids := make([]any, len(window))
+	for i, r := range window {
 		ids[i] = r
 	}
-	if err := db.Select("id", "post").From(docsTable).Where(dbx.In("id", ids...)).All(&docs); err != nil {
+	if err := db.Select("id", "post", "published").From(docsTable).Where(dbx.In("id", ids...)).All(&docs); err != nil {
 		return posts, err
 	}
-	byRow := make(map[int64]string, len(docs))
-	for _, d := range docs {
-		byRow[d.Id] = d.Post
-	}
-	for _, r := range page {
-		if post, ok := byRow[r]; ok {
-			posts = append(posts, post)
+	slices.SortFunc(docs, func(a, b rankedDoc) int {
+		if d := score[b.Id] - score[a.Id]; d != 0 {
+			return d
 		}
+		if c := strings.Compare(b.Published, a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Post, a.Post)
+	})
+	for _, d := range docs[min(offset, len(docs)):min(offset+limit, len(docs))] {
+		posts = append(posts, d.Post)
 	}
 	return posts, nil
 }

@@ -29,19 +29,20 @@ func IndexPosts(db dbx.Builder, ids ...string) error {
 }
 
 type postRow struct {
-	Id      string  `db:"id"`
-	Status  string  `db:"status"`
-	Title   string  `db:"title"`
-	Summary string  `db:"summary"`
-	Price   float64 `db:"price"`
-	Tags    string  `db:"tags"`
-	Body    string  `db:"body"`
+	Id        string  `db:"id"`
+	Status    string  `db:"status"`
+	Published string  `db:"published"`
+	Title     string  `db:"title"`
+	Summary   string  `db:"summary"`
+	Price     float64 `db:"price"`
+	Tags      string  `db:"tags"`
+	Body      string  `db:"body"`
 }
 
 func indexBatch(db dbx.Builder, ids []string) error {
 	var rows []postRow
 	// a paid body is never read: it must not be searchable
-	err := db.Select("p.id", "p.status", "p.title", "p.summary", "p.price", "p.tags",
+	err := db.Select("p.id", "p.status", "p.published", "p.title", "p.summary", "p.price", "p.tags",
 		"CASE WHEN p.price > 0 THEN '' ELSE COALESCE(c.body, '') END AS body").
 		From("posts p").
 		LeftJoin("postContents c", dbx.NewExp("[[c.post]] = [[p.id]]")).
@@ -70,7 +71,7 @@ func indexBatch(db dbx.Builder, ids []string) error {
 			}
 			continue
 		}
-		doc := Document{Post: r.Id, Title: r.Title, Summary: r.Summary, Body: content.PlainText(r.Body)}
+		doc := Document{Post: r.Id, Published: r.Published, Title: r.Title, Summary: r.Summary, Body: content.PlainText(r.Body)}
 		for _, t := range relationIds(r.Tags) {
 			if name, ok := names[t]; ok {
 				doc.Tags = append(doc.Tags, name)
@@ -118,7 +119,9 @@ func Rebuild(db dbx.Builder) (int, error) {
 		return 0, err
 	}
 	var ids []string
-	if err := db.Select("id").From("posts").Where(dbx.HashExp{"status": "published"}).OrderBy("rowid").Column(&ids); err != nil {
+	// in publication order: the latest published are the latest indexed,
+	// the matches a search ranks first (Find)
+	if err := db.Select("id").From("posts").Where(dbx.HashExp{"status": "published"}).OrderBy("published", "id").Column(&ids); err != nil {
 		return 0, err
 	}
 	return len(ids), IndexPosts(db, ids...)
