@@ -407,6 +407,27 @@ type seededPost struct {
 	// search is what the search index holds of a published post, prepared
 	// off the writer goroutine too
 	search search.Entry
+	// index is the post's place in the seed: its id and date follow it
+	index int
+}
+
+// seedIds makes the ids of one seed run's posts and bodies: a random
+// prefix of the run and the post's index, so that, with dates that also
+// follow the index (generatePost), each chunk lands at the end of the
+// tables' indexes, as a blog's posts arrive, rather than all over them.
+// Random ids put every row of a chunk on a page of its own in each index,
+// and the writes of a chunk grew with the size of the blog.
+type seedIds struct{ posts, contents string }
+
+func newSeedIds() seedIds {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	return seedIds{security.RandomStringWithAlphabet(5, alphabet), security.RandomStringWithAlphabet(5, alphabet)}
+}
+
+// id is the 15-character id, as PocketBase's, of the index-th record.
+func seedId(prefix string, index int) string {
+	n := strconv.FormatInt(int64(index), 36)
+	return prefix + strings.Repeat("0", 15-len(prefix)-len(n)) + n
 }
 
 // seedChunk is how many posts one transaction writes: large enough to be
@@ -457,6 +478,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 	// order and inserts chunk after chunk
 	workers := max(1, runtime.NumCPU())
 	text := newSeedText(gofakeit.New(opts.random))
+	ids := newSeedIds()
 	jobs := make(chan int, workers)
 	generated := make(chan seededPost, seedChunk)
 	var wg sync.WaitGroup
@@ -467,8 +489,8 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		go func(w int) {
 			defer wg.Done()
 			faker := gofakeit.New(opts.random + uint64(w) + 1)
-			for range jobs {
-				p, err := generatePost(app, faker, text, posts, contents, authorIds, tags, opts.paidRatio, currency)
+			for i := range jobs {
+				p, err := generatePost(app, faker, text, posts, contents, authorIds, tags, opts.paidRatio, currency, ids, i, opts.posts)
 				if err != nil {
 					genErrOnce.Do(func() { genErr = err })
 					continue
@@ -486,12 +508,22 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		close(generated)
 	}()
 
-	postRows := make([]map[string]any, 0, seedChunk)
-	contentRows := make([]map[string]any, 0, seedChunk)
-	var searchEntries []search.Entry
+	chunk := make([]seededPost, 0, seedChunk)
 	flush := func() error {
-		if len(postRows) == 0 {
+		if len(chunk) == 0 {
 			return nil
+		}
+		// in the order of the seed (the workers finish out of it)
+		slices.SortFunc(chunk, func(a, b seededPost) int { return a.index - b.index })
+		postRows := make([]map[string]any, 0, len(chunk))
+		contentRows := make([]map[string]any, 0, len(chunk))
+		var searchEntries []search.Entry
+		for _, p := range chunk {
+			postRows = append(postRows, p.post)
+			contentRows = append(contentRows, p.content)
+			if p.published {
+				searchEntries = append(searchEntries, p.search)
+			}
 		}
 		err := app.RunInTransaction(func(tx core.App) error {
 			if err := insertRows(tx, "posts", postRows); err != nil {
@@ -502,17 +534,12 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 			}
 			// the published posts are searchable as they commit, as
 			// the record hooks make them on every other path
-			for _, entry := range searchEntries {
-				if err := search.PutEntry(tx.DB(), entry); err != nil {
-					return err
-				}
-			}
-			return nil
+			return search.PutNew(tx.DB(), searchEntries)
 		})
 		if err == nil {
-			progress.add(len(postRows))
+			progress.add(len(chunk))
 		}
-		postRows, contentRows, searchEntries = postRows[:0], contentRows[:0], searchEntries[:0]
+		chunk = chunk[:0]
 		return err
 	}
 
@@ -530,12 +557,8 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 		if p.paid {
 			stats.paid++
 		}
-		postRows = append(postRows, p.post)
-		contentRows = append(contentRows, p.content)
-		if p.published {
-			searchEntries = append(searchEntries, p.search)
-		}
-		if len(postRows) == seedChunk {
+		chunk = append(chunk, p)
+		if len(chunk) == seedChunk {
 			writeErr = flush()
 		}
 	}
@@ -548,7 +571,7 @@ func seedPosts(app core.App, opts seedOptions, authorIds []string, progress *see
 // generatePost makes one realistic post and its content row, the post
 // linked to it (content) as the hooks link them; about a third of them
 // are written in Chinese, and each carries up to four of tags.
-func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, tags []seedTag, paidRatio float64, currency string) (seededPost, error) {
+func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, contents *core.Collection, authorIds []string, tags []seedTag, paidRatio float64, currency string, ids seedIds, index, total int) (seededPost, error) {
 	title, source := seedTitle(faker, text), seedBody(faker, text)
 	if faker.Float64() < chineseShare {
 		title, source = seedChineseTitle(faker), seedChineseBody(faker)
@@ -562,10 +585,13 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 		price = float64(faker.IntRange(100, 9999)) / 100 // whole cents
 	}
 
-	// published within the last three years, written up to three days before
-	published := types.NowDateTime().Add(-time.Duration(faker.IntRange(1, 3*365*24*60)) * time.Minute)
+	// published over the last three years in the order of the seed, a
+	// few minutes apart or more, written up to three days before
+	const span = 3 * 365 * 24 * time.Hour
+	step := span / time.Duration(max(total, 1))
+	published := types.NowDateTime().Add(-span + time.Duration(index)*step + time.Duration(faker.Float64()*float64(step)/2) - time.Minute)
 	created := published.Add(-time.Duration(faker.IntRange(0, 72*60)) * time.Minute)
-	contentId := core.GenerateDefaultRandomId()
+	contentId := seedId(ids.contents, index)
 	postTags := seedPostTags(faker, len(tags))
 	tagIds, tagNames := make([]string, len(postTags)), make([]string, len(postTags))
 	for i, t := range postTags {
@@ -574,7 +600,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	summary := content.DerivedSummary(body, price)
 
 	post := core.NewRecord(posts)
-	post.Set("id", core.GenerateDefaultRandomId())
+	post.Set("id", seedId(ids.posts, index))
 	post.Set("content", contentId)
 	post.Set("title", title)
 	post.Set("summary", summary)
@@ -608,7 +634,7 @@ func generatePost(app core.App, faker *gofakeit.Faker, text *seedText, posts, co
 	}
 	seeded := seededPost{
 		post: postRow, content: contentRow, slugBase: content.Slug(title),
-		published: isPublished, paid: paid,
+		published: isPublished, paid: paid, index: index,
 	}
 	if isPublished {
 		doc := search.Document{Post: post.Id, Published: post.GetString("published"), Title: title, Summary: summary, Tags: tagNames}

@@ -55,6 +55,28 @@ func TestSeedKeepsThePostInvariants(t *testing.T) {
 		t.Fatalf("split invariant: %d broken (%v)", broken, err)
 	}
 
+	// the search index holds the published posts, each once, and finds
+	// them: a seeded post by a word of its title, a Chinese one by two
+	// characters of its body, never a paid body
+	err = app.DB().NewQuery(`SELECT
+		(SELECT COUNT(*) FROM posts p WHERE p.status = 'published' AND NOT EXISTS (SELECT 1 FROM _blogSearchDocs d WHERE d.post = p.id))
+		+ (SELECT COUNT(*) FROM _blogSearchDocs d WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = d.post AND p.status = 'published'))
+		+ ABS((SELECT COUNT(*) FROM _blogSearchDocs) - (SELECT COUNT(*) FROM _blogSearch))`).Row(&broken)
+	if err != nil || broken != 0 {
+		t.Fatalf("search index: %d off (%v)", broken, err)
+	}
+	var chinese int
+	err = app.DB().NewQuery(`SELECT COUNT(*) FROM _blogSearch WHERE _blogSearch MATCH '"博客"'`).Row(&chinese)
+	if err != nil || chinese == 0 {
+		t.Fatalf("no seeded post found by 博客 (%v)", err)
+	}
+	var paidFound int
+	err = app.DB().NewQuery(`SELECT COUNT(*) FROM _blogSearch s JOIN _blogSearchDocs d ON d.id = s.rowid
+		JOIN posts p ON p.id = d.post WHERE _blogSearch MATCH '{body} : "博客"' AND p.price > 0`).Row(&paidFound)
+	if err != nil || paidFound != 0 {
+		t.Fatalf("%d paid bodies found (%v)", paidFound, err)
+	}
+
 	posts, err := app.FindAllRecords("posts")
 	if err != nil {
 		t.Fatal(err)

@@ -95,13 +95,16 @@ func init() {
 				DELETE FROM _blogPostTags WHERE tag = OLD.id;
 			END`,
 
-			// the totals follow the rows; see _blogPublishedCounts for why
-			// NOT EXISTS rather than INSERT OR IGNORE
+			// the totals follow the rows: counted up where there is a
+			// row, else a row made, one statement each way. (Not INSERT OR
+			// IGNORE nor an upsert: the conflict clause of the statement
+			// firing the trigger, INSERT OR REPLACE in the shell, would
+			// override theirs. Not INSERT … WHERE NOT EXISTS either: an
+			// INSERT reading its own table builds a temporary copy first.)
 			`CREATE TRIGGER _blogTagCounts_insert AFTER INSERT ON {{_blogPostTags}}
 			BEGIN
-				INSERT INTO _blogTagCounts (tag, n) SELECT NEW.tag, 0
-					WHERE NOT EXISTS (SELECT 1 FROM _blogTagCounts WHERE tag = NEW.tag);
 				UPDATE _blogTagCounts SET n = n + 1 WHERE tag = NEW.tag;
+				INSERT INTO _blogTagCounts (tag, n) SELECT NEW.tag, 1 WHERE changes() = 0;
 			END`,
 			`CREATE TRIGGER _blogTagCounts_delete AFTER DELETE ON {{_blogPostTags}}
 			BEGIN

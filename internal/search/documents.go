@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -123,6 +124,44 @@ func PutEntry(db dbx.Builder, e Entry) error {
 		"tags":    e.tags,
 		"body":    e.body,
 	}).Execute()
+	return err
+}
+
+// PutNew stores entries of posts the index does not hold yet (the seed's
+// new posts), with two statements for all of them rather than three for
+// each: the numbers of the documents, then their words. An entry of a
+// post the index holds already fails it.
+func PutNew(db dbx.Builder, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	type row struct {
+		Post      string `json:"p"`
+		Hash      string `json:"h"`
+		Published string `json:"d"`
+		Title     string `json:"t"`
+		Summary   string `json:"s"`
+		Tags      string `json:"g"`
+		Body      string `json:"b"`
+	}
+	rows := make([]row, len(entries))
+	for i, e := range entries {
+		rows[i] = row{e.post, e.hash, e.published, e.title, e.summary, e.tags, e.body}
+	}
+	payload, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = db.NewQuery("INSERT INTO {{" + docsTable + "}} ([[post]], [[hash]], [[published]]) " +
+		"SELECT value ->> 'p', value ->> 'h', value ->> 'd' FROM json_each({:rows})").
+		Bind(dbx.Params{"rows": string(payload)}).Execute()
+	if err != nil {
+		return err
+	}
+	_, err = db.NewQuery("INSERT INTO {{" + indexTable + "}} (rowid, title, summary, tags, body) " +
+		"SELECT d.[[id]], j.value ->> 't', j.value ->> 's', j.value ->> 'g', j.value ->> 'b' " +
+		"FROM json_each({:rows}) j JOIN {{" + docsTable + "}} d ON d.[[post]] = j.value ->> 'p'").
+		Bind(dbx.Params{"rows": string(payload)}).Execute()
 	return err
 }
 
