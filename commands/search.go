@@ -41,6 +41,11 @@ func newSearchCommand(app core.App) *cobra.Command {
 
 // reindex rebuilds the search index of app's database.
 func reindex(app core.App) (n int, err error) {
+	// a wrong --dir (or none, away from the data) would report an empty,
+	// freshly made database as indexed
+	if !app.HasTable("posts") {
+		return 0, fmt.Errorf("no blogbase database in %s; point --dir at the server's data directory", app.DataDir())
+	}
 	if err := app.RunAllMigrations(); err != nil {
 		return 0, err
 	}

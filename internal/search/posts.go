@@ -2,6 +2,10 @@ package search
 
 import (
 	"encoding/json"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pocketbase/dbx"
 
@@ -40,6 +44,28 @@ type postRow struct {
 }
 
 func indexBatch(db dbx.Builder, ids []string) error {
+	docs, err := documents(db, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		doc, ok := docs[id]
+		if !ok {
+			if err := Remove(db, id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := Put(db, doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// documents reads what the index holds of the published posts among ids,
+// by id; a post that is not published, or is gone, has none.
+func documents(db dbx.Builder, ids []string) (map[string]Document, error) {
 	var rows []postRow
 	// a paid body is never read: it must not be searchable
 	err := db.Select("p.id", "p.status", "p.published", "p.title", "p.summary", "p.price", "p.tags",
@@ -49,26 +75,19 @@ func indexBatch(db dbx.Builder, ids []string) error {
 		Where(dbx.In("p.id", anys(ids)...)).
 		All(&rows)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	found := make(map[string]postRow, len(rows))
 	var tagIds []string
 	for _, r := range rows {
-		found[r.Id] = r
 		tagIds = append(tagIds, relationIds(r.Tags)...)
 	}
 	names, err := tagNames(db, tagIds)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	for _, id := range ids {
-		r, ok := found[id]
-		if !ok || r.Status != "published" {
-			if err := Remove(db, id); err != nil {
-				return err
-			}
+	docs := make(map[string]Document, len(rows))
+	for _, r := range rows {
+		if r.Status != "published" {
 			continue
 		}
 		doc := Document{Post: r.Id, Published: r.Published, Title: r.Title, Summary: r.Summary, Body: content.PlainText(r.Body)}
@@ -77,11 +96,9 @@ func indexBatch(db dbx.Builder, ids []string) error {
 				doc.Tags = append(doc.Tags, name)
 			}
 		}
-		if err := Put(db, doc); err != nil {
-			return err
-		}
+		docs[r.Id] = doc
 	}
-	return nil
+	return docs, nil
 }
 
 // tagNames reads the names of the tags with these ids.
@@ -113,7 +130,9 @@ func TaggedPosts(db dbx.Builder, tag string) ([]string, error) {
 
 // Rebuild indexes every published post afresh, through db (a
 // transaction: readers keep the old index until it commits), and returns
-// how many it indexed.
+// how many it indexed. The index is empty once cleared: every batch is
+// written as new documents (PutNew), their words split on every
+// processor.
 func Rebuild(db dbx.Builder) (int, error) {
 	if err := Clear(db); err != nil {
 		return 0, err
@@ -124,7 +143,32 @@ func Rebuild(db dbx.Builder) (int, error) {
 	if err := db.Select("id").From("posts").Where(dbx.HashExp{"status": "published"}).OrderBy("published", "id").Column(&ids); err != nil {
 		return 0, err
 	}
-	return len(ids), IndexPosts(db, ids...)
+	for start := 0; start < len(ids); start += batchSize {
+		batch := ids[start:min(start+batchSize, len(ids))]
+		docs, err := documents(db, batch)
+		if err != nil {
+			return 0, err
+		}
+		entries := make([]Entry, len(batch))
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < len(batch); i = int(next.Add(1) - 1) {
+					entries[i] = docs[batch[i]].Entry()
+				}
+			}()
+		}
+		wg.Wait()
+		// a post unpublished since the list was read has no document
+		entries = slices.DeleteFunc(entries, func(e Entry) bool { return e.post == "" })
+		if err := PutNew(db, entries); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // relationIds reads a multiple relation column as stored: a JSON array of
