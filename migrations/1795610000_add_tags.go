@@ -29,7 +29,9 @@ func init() {
 		tags.Fields.Add(
 			&core.TextField{Name: "name", Required: true, Max: 50},
 			&core.TextField{Name: "slug", Required: true, Max: 100},
-			&core.TextField{Name: "key", Required: true, Max: 200, Hidden: true},
+			// NFKC may write one character as up to 18 (ﷺ): the key of
+			// any 50-character name fits
+			&core.TextField{Name: "key", Required: true, Max: 1000, Hidden: true},
 			&core.AutodateField{Name: "created", OnCreate: true},
 			&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 		)

@@ -107,11 +107,21 @@ func Summarize(body string) string {
 // PlainText is the text a reader sees of a body, whitespace collapsed:
 // what the search index holds of it and its excerpts are cut from.
 func PlainText(body string) string {
+	return PlainTextPrefix(body, len(body))
+}
+
+// PlainTextPrefix is PlainText read only until it holds max bytes (or a
+// character more): excerpts need the opening of a body, which may be a
+// megabyte long.
+func PlainTextPrefix(body string, max int) string {
 	var text strings.Builder
-	text.Grow(len(body))
+	text.Grow(min(len(body), max+256))
 	space := false
 	walkText(body, func(s string) bool {
 		for _, r := range s {
+			if text.Len() >= max {
+				return false
+			}
 			if unicode.IsSpace(r) {
 				space = text.Len() > 0
 				continue

@@ -15,7 +15,7 @@ import (
 // Version names the way IndexText splits text. An index built another
 // way finds the wrong things, and is rebuilt (see the server's start and
 // `blogbase search reindex`): change it with the splitting.
-const Version = "1"
+const Version = "2"
 
 // The tables of the index (migrations/*_create_search_index.go).
 const (

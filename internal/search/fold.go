@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -83,7 +84,7 @@ func foldRune(r rune) folded {
 }
 
 // computeFold folds one character: NFKC, then, for all but CJK characters,
-// lower case and the diacritics dropped (NFD without its nonspacing marks,
+// case folded and the diacritics dropped (NFD without its nonspacing marks,
 // composed again). CJK characters keep their marks: が and か are two
 // letters to a Japanese reader, not one letter with an accent.
 func computeFold(r rune) folded {
@@ -102,8 +103,10 @@ func computeFold(r rune) folded {
 				b.WriteByte(' ')
 			}
 		default:
+			// full case folding, not lower case alone: ß is ss, and
+			// the final ς is σ, as the tags' keys fold them
 			var kept []rune
-			for _, d := range norm.NFD.String(string(unicode.ToLower(c))) {
+			for _, d := range norm.NFD.String(cases.Fold().String(string(c))) {
 				if !unicode.Is(unicode.Mn, d) {
 					kept = append(kept, d)
 				}

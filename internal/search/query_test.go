@@ -199,3 +199,19 @@ func TestQueryHostile(t *testing.T) {
 		t.Errorf("Text = %q, want invalid UTF-8 replaced", q.Text)
 	}
 }
+
+func TestQueryFoldsCaseFully(t *testing.T) {
+	db := openIndex(t, [2]string{"Ο λόγος", "Ο κόσμος είναι ωραίος. Straße und Fußball."})
+	for _, q := range []string{"ΛΌΓΟΣ", "λογοσ", "ΚΟΣΜΟΣ", "STRASSE", "strasse", "FUSSBALL", "straße"} {
+		parsed, err := search.ParseQuery(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := matchRows(t, db, parsed); len(got) != 1 {
+			t.Errorf("%q found %v", q, got)
+		}
+		if _, matched := parsed.Highlight("Ο λόγος: Ο κόσμος είναι ωραίος. Straße und Fußball.", 0); !matched {
+			t.Errorf("%q not highlighted", q)
+		}
+	}
+}
