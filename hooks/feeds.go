@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"cmp"
 	"database/sql"
 	"encoding/xml"
 	"errors"
@@ -60,6 +61,10 @@ func (p *sitePages) tagFeed(e *core.RequestEvent) error {
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		// as its page: none for a tag no published post carries
+		if n, err := taggedCount(e.App, tag.Id); err != nil || n == 0 {
+			return nil, nil, cmp.Or(err, errPageNotFound)
 		}
 		return p.buildFeed(e.App, feedScope{tag: tag})
 	})

@@ -354,9 +354,8 @@ func (p *sitePages) buildPost(app core.App, slug string) ([]byte, []string, erro
 	return body, deps, err
 }
 
-// appPage answers the web app's own pages (signing in, writing, search
-// results): the app's shell, which the app fills in; nothing there for
-// search engines.
+// appPage answers the web app's own pages (signing in, writing): the
+// app's shell, which the app fills in; nothing there for search engines.
 func (p *sitePages) appPage(e *core.RequestEvent) error {
 	answer, err := p.cache.build(pageKeyPrefix+"app", func() ([]byte, []string, error) {
 		site, err := p.site(e.App)

@@ -21,15 +21,16 @@ import (
 // into the binary. Escaping is html/template's: every value lands as text
 // or an attribute, and the structured data and the app's initial data are
 // JSON inside their <script> elements, where html/template writes "<" as
-// \u003c. The one piece of markup a page inserts as it is, a post's body,
-// was sanitized when it was saved (template.HTML, in post.html only).
+// \u003c. The markup a page inserts as it is: a post's body, sanitized
+// when it was saved (template.HTML, in post.html), and a search result's
+// highlights, checked to hold nothing but text and <mark> (markedHTML).
 //
 //go:embed pages/*.html
 var pageFiles embed.FS
 
 // pageTemplates are the parsed pages, by name (home, author, tag, post,
-// not_found, app).
-var pageTemplates = parsePageTemplates("home", "author", "tag", "post", "not_found", "app")
+// search, not_found, app).
+var pageTemplates = parsePageTemplates("home", "author", "tag", "post", "search", "not_found", "app")
 
 func parsePageTemplates(names ...string) map[string]*template.Template {
 	funcs := template.FuncMap{
@@ -60,6 +61,7 @@ type page struct {
 	Author  *authorView
 	Tag     *tagView
 	Post    *postPage
+	Search  *searchView
 }
 
 // pageHead is what a page tells search engines, feed readers and link
@@ -119,6 +121,11 @@ type postCard struct {
 	Summary    string
 	Cover      string    // root-relative address of the cover's card thumbnail, or ""
 	Tags       []tagChip // in the post's order
+
+	// a search result's title and excerpt with its matches marked
+	// (markedHTML), shown instead of Title and Summary; empty elsewhere
+	MarkedTitle   template.HTML
+	MarkedExcerpt template.HTML
 }
 
 // tagChip is a tag as a post's card and page show it: a link to the

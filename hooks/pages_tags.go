@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"strconv"
@@ -35,6 +36,11 @@ func (p *sitePages) buildTag(app core.App, slug string, n int) ([]byte, []string
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	// a tag only drafts carry, or whose posts all went back to drafts, has
+	// no page: a draft's topics are its author's until it is published
+	if n, err := taggedCount(app, tag.Id); err != nil || n == 0 {
+		return nil, nil, cmp.Or(err, errPageNotFound)
 	}
 	origin := siteOrigin(app, p.publicURL)
 	base := tagPath(slug)
@@ -73,12 +79,6 @@ func (p *sitePages) buildTag(app core.App, slug string, n int) ([]byte, []string
 		Tag:     shown,
 		Listing: listing,
 		Data:    pageData(site, map[string]any{"kind": "tag", "tag": publicTag(tag), "page": posts}),
-	}
-	if shown.Count == 0 {
-		// a tag only drafts carry, or whose posts all went back to
-		// drafts: a page for the app, with nothing to find it by
-		pg.Head.NoIndex, pg.Head.Canonical = true, ""
-		pg.Head.JSONLD, pg.Head.OGType = nil, ""
 	}
 	pg.Head.Prev, pg.Head.Next = absolute(origin, listing.Prev), absolute(origin, listing.Next)
 	body, err := renderPage("tag", pg)

@@ -705,7 +705,7 @@ func TestPagesNotFound(t *testing.T) {
 			},
 		},
 	}
-	for _, path := range []string{"/login", "/signup", "/profile", "/search", "/search?q=go", "/write", "/write/new", "/write/abc"} {
+	for _, path := range []string{"/login", "/signup", "/profile", "/write", "/write/new", "/write/abc"} {
 		scenarios = append(scenarios, tests.ApiScenario{
 			Name:               "guest on the app's own page " + path,
 			Method:             http.MethodGet,

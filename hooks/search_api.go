@@ -3,12 +3,18 @@ package hooks
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
+	"strconv"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"blogbase/internal/content"
 	"blogbase/internal/search"
@@ -21,14 +27,32 @@ const (
 
 	// excerptRunes is about how long the text excerpt of a result is.
 	excerptRunes = 160
+
+	// excerptScanBytes is how much of a body's text is searched for an
+	// excerpt: a body may hold a megabyte of text, and one read whole for
+	// each result of each search let a few such posts slow every search
+	// down to seconds. A match further on shows the summary instead.
+	excerptScanBytes = 64 << 10
+
+	// searchQueueWait is how long a search waits for its turn before it
+	// is answered 429.
+	searchQueueWait = 3 * time.Second
 )
 
-// searchPage is the body of GET /api/blog/search.
+// searchPage is the body of GET /api/blog/search, and what the search
+// page shows.
 type searchPage struct {
 	PerPage    int              `json:"perPage"`
 	NextCursor *string          `json:"nextCursor"`
 	Items      []map[string]any `json:"items"`
+
+	// end is the rank after this page's last result: maxSearchResults
+	// when the search went as deep as it ranks
+	end int
 }
+
+// searching holds a place for each search under way (findPosts).
+var searching = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
 
 // searchCursor is where the next page of a search starts: the query it
 // belongs to and how many results came before.
@@ -37,31 +61,65 @@ type searchCursor struct {
 	Offset int    `json:"o"`
 }
 
-// searchPosts is GET /api/blog/search?q=…: the published posts matching q,
-// best first (search.Find), each as the listing shows it with the
-// excerpts of its title and text that hold the matches (highlight).
-// Searched are titles, summaries, tags' names and free bodies: a paid
-// body is never indexed, and its excerpt never read.
+// searchPosts is GET /api/blog/search?q=…: a page of findPosts.
 func searchPosts(e *core.RequestEvent) error {
 	query := e.Request.URL.Query()
+	// a perPage that is not a number from 1 is read as one below 1,
+	// which findPosts answers as parsePaging does
+	_, perPage := parsePaging(url.Values{"perPage": query["perPage"]}, validation.Errors{})
+	page, errs, err := findPosts(e.App, query.Get("q"), perPage, query.Get("cursor"))
+	if err != nil {
+		return searchFailed(e, err)
+	}
+	if len(errs) > 0 {
+		return e.BadRequestError("Invalid search.", errs)
+	}
+	return e.JSON(200, page)
+}
+
+// searchFailed answers a search that could not be made: too many at
+// once (429), or the database's failure.
+func searchFailed(e *core.RequestEvent, err error) error {
+	var apiErr *router.ApiError
+	if errors.As(err, &apiErr) {
+		if apiErr.Status == http.StatusTooManyRequests {
+			e.Response.Header().Set("Retry-After", "1")
+		}
+		return apiErr
+	}
+	return e.InternalServerError("Failed to search.", err)
+}
+
+// findPosts is a page of perPage results of the search rawQuery, from
+// cursor (a nextCursor of an earlier page, or "" for the first): the
+// published posts matching it, best first (search.Find), each as the
+// listing shows it with the excerpts of its title and text that hold the
+// matches (highlight). Searched are titles, summaries, tags' names and
+// free bodies: a paid body is never indexed, and its excerpt never read.
+// A query, cursor or perPage that cannot be searched is answered with
+// the errors of its fields, and nothing searched.
+func findPosts(app core.App, rawQuery string, perPage int, cursor string) (*searchPage, validation.Errors, error) {
 	errs := validation.Errors{}
-	q, err := search.ParseQuery(query.Get("q"))
+	q, err := search.ParseQuery(rawQuery)
 	switch {
 	case errors.Is(err, search.ErrQueryEmpty):
 		errs["q"] = validation.NewError("validation_required", "Type something to search for.")
 	case errors.Is(err, search.ErrQueryTooLong):
 		errs["q"] = validation.NewError("validation_length_too_long", "Must be at most 100 characters.")
 	}
-	_, perPage := parsePaging(url.Values{"perPage": query["perPage"]}, errs)
+	if perPage < 1 {
+		parsePaging(url.Values{"perPage": {strconv.Itoa(perPage)}}, errs)
+	}
+	perPage = min(perPage, maxPerPage)
 
-	key, err := derivedCursorKey(e.App, "blogbase search cursor")
+	key, err := derivedCursorKey(app, "blogbase search cursor")
 	if err != nil {
-		return e.InternalServerError("", err)
+		return nil, nil, err
 	}
 	offset := 0
-	if raw := query.Get("cursor"); raw != "" {
+	if cursor != "" {
 		var c searchCursor
-		payload, err := openCursor(key, raw)
+		payload, err := openCursor(key, cursor)
 		switch {
 		case err != nil || json.Unmarshal(payload, &c) != nil || c.Offset < 1 || c.Offset >= maxSearchResults:
 			errs["cursor"] = validation.NewError("validation_invalid_cursor", "Use a nextCursor from an earlier answer.")
@@ -72,13 +130,23 @@ func searchPosts(e *core.RequestEvent) error {
 		}
 	}
 	if len(errs) > 0 {
-		return e.BadRequestError("Invalid search.", errs)
+		return nil, errs, nil
+	}
+
+	// searches run a few at once: a burst queues here rather than share
+	// the processors, and the database's connections, between more
+	// searches than can run, slowing every other route down with them
+	select {
+	case searching <- struct{}{}:
+		defer func() { <-searching }()
+	case <-time.After(searchQueueWait):
+		return nil, nil, apis.NewTooManyRequestsError("Too many searches at once; try again in a moment.", nil)
 	}
 
 	limit := min(perPage, maxSearchResults-offset)
-	ids, err := search.Find(e.App.DB(), q, limit+1, offset)
+	ids, err := search.Find(app.DB(), q, limit+1, offset)
 	if err != nil {
-		return e.InternalServerError("Failed to search.", err)
+		return nil, nil, err
 	}
 	page := &searchPage{PerPage: perPage, Items: []map[string]any{}}
 	if len(ids) > limit {
@@ -89,24 +157,25 @@ func searchPosts(e *core.RequestEvent) error {
 			page.NextCursor = &cursor
 		}
 	}
+	page.end = offset + len(ids)
 
-	posts, err := publishedPostsInOrder(e.App, ids)
+	posts, err := publishedPostsInOrder(app, ids)
 	if err != nil {
-		return e.InternalServerError("Failed to search.", err)
+		return nil, nil, err
 	}
-	items, _, err := listingItems(e.App, posts)
+	items, _, err := listingItems(app, posts)
 	if err != nil {
-		return e.InternalServerError("Failed to search.", err)
+		return nil, nil, err
 	}
-	bodies, err := freeBodies(e.App, posts)
+	bodies, err := freeBodies(app, posts)
 	if err != nil {
-		return e.InternalServerError("Failed to search.", err)
+		return nil, nil, err
 	}
 	for i, post := range posts {
 		items[i]["highlight"] = highlight(q, post, bodies[post.Id])
 	}
 	page.Items = items
-	return e.JSON(200, page)
+	return page, nil, nil
 }
 
 // highlight is a result's excerpts: its title with every match marked,
@@ -116,7 +185,7 @@ func highlight(q search.Query, post *core.Record, body string) map[string]string
 	title, _ := q.Highlight(post.GetString("title"), 0)
 	text, matched := "", false
 	if body != "" {
-		text, matched = q.Highlight(content.PlainText(body), excerptRunes)
+		text, matched = q.Highlight(content.PlainTextPrefix(body, excerptScanBytes), excerptRunes)
 	}
 	if !matched {
 		text, _ = q.Highlight(post.GetString("summary"), excerptRunes)

@@ -21,9 +21,9 @@ const webAppPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; i
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // appPaths are the web app's own pages, which only it fills in (signing
-// in, one's profile, writing, search results): the server answers them
-// with the app's shell.
-var appPaths = regexp.MustCompile(`^/(login|signup|profile|search|write|write/new|write/[^/]+)$`)
+// in, one's profile, writing): the server answers them with the app's
+// shell.
+var appPaths = regexp.MustCompile(`^/(login|signup|profile|write|write/new|write/[^/]+)$`)
 
 // bindSitePages serves the pages, feeds, sitemaps and robots.txt
 // (sitePages), and behind every other route the web app's files from
@@ -41,6 +41,7 @@ func bindSitePages(app core.App, pages *sitePages, dir string) {
 			e.Router.GET("/authors/{username}/rss.xml", pages.authorFeed).Bind(secured, skipLog)
 			e.Router.GET("/tags/{slug}", pages.tag).Bind(secured, skipLog)
 			e.Router.GET("/tags/{slug}/rss.xml", pages.tagFeed).Bind(secured, skipLog)
+			e.Router.GET("/search", pages.search).Bind(secured, skipLog)
 			e.Router.GET("/rss.xml", pages.siteFeed).Bind(secured, skipLog)
 			e.Router.GET("/sitemap.xml", pages.sitemapIndex).Bind(secured, skipLog)
 			e.Router.GET("/sitemaps/{name}", pages.sitemap).Bind(secured, skipLog)

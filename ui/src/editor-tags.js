@@ -2,7 +2,8 @@
 // that adds one on Enter or a comma, suggesting the blog's tags as the
 // writer types (the most used ones when the box is empty). A post has at
 // most ten; a name is 1 to 50 characters, spaces around it left out, and
-// names that differ only in case are the same tag.
+// names that differ only in case, in width (ＧＯ and GO) or in the spaces
+// between their words are the same tag, as the server counts them.
 import { pb, listTags } from './api.js';
 import { h, show } from './dom.js';
 
@@ -10,7 +11,7 @@ export const maxTags = 10;
 const maxLength = 50;
 // the pause in typing after which suggestions are asked for
 const pause = 150;
-const key = (name) => name.trim().toLowerCase();
+const key = (name) => name.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 
 // tagChooser returns the field's element, and names()/set(names) to read
 // and fill the chosen names; changed is called after the writer changed
@@ -25,7 +26,9 @@ export function tagChooser({ changed }) {
     'aria-describedby': 'post-tags-hint post-tags-note',
   });
   const list = h('ul', { id: 'post-tags-list', class: 'tag-suggestions', role: 'listbox', 'aria-label': 'Suggested tags', hidden: true });
-  const note = h('span', { class: 'hint muted', id: 'post-tags-note' });
+  // what the box says of itself (full, or a name there already), read out
+  // when it changes
+  const note = h('span', { class: 'hint muted', id: 'post-tags-note', 'aria-live': 'polite' });
   const error = h('span', { class: 'error field-error', id: 'post-tags-error' });
   // what screen readers hear when a tag comes or goes
   const live = h('span', { class: 'visually-hidden', role: 'status' });
@@ -38,18 +41,25 @@ export function tagChooser({ changed }) {
     error,
     live);
 
+  const full = () => chosen.length >= maxTags;
+
+  // lock makes the box read-only while the post has its ten tags: it
+  // keeps the focus, so that typing on and pressing Enter does nothing
+  // (rather than landing on a chip's remove button). A name left in it
+  // that could not be added can still be edited away.
+  function lock() {
+    input.readOnly = full() && input.value === '';
+  }
+
   function render() {
-    const focused = document.activeElement === input;
     show(chips, chosen.map((name) => h('li', null,
       h('span', { class: 'tag' }, name,
         h('button', { type: 'button', class: 'remove-tag', 'aria-label': `Remove tag ${name}`, onclick: () => remove(name) }, '×')))));
-    const full = chosen.length >= maxTags;
-    input.disabled = full;
-    note.textContent = full ? `A post has at most ${maxTags} tags: remove one to add another.` : '';
-    if (full) close();
-    // the box the writer typed in is disabled: they go on from the last tag
-    if (full && focused) chips.lastElementChild?.querySelector('button')?.focus();
+    note.textContent = full() ? fullNote : '';
+    if (full()) close();
+    lock();
   }
+  const fullNote = `A post has at most ${maxTags} tags: remove one to add another.`;
 
   function problem(text) {
     error.textContent = text;
@@ -71,7 +81,7 @@ export function tagChooser({ changed }) {
       note.textContent = `“${shorten(name)}” is a tag of this post already.`;
       return true;
     }
-    if (chosen.length >= maxTags) {
+    if (full()) {
       problem(`A post has at most ${maxTags} tags: “${shorten(name)}” was not added.`);
       return false;
     }
@@ -105,6 +115,7 @@ export function tagChooser({ changed }) {
       }
     }
     input.value = '';
+    lock();
     return true;
   }
 
@@ -130,7 +141,7 @@ export function tagChooser({ changed }) {
       onmousedown: (e) => e.preventDefault(),
       onclick: () => pick(i),
     }, tag.name)));
-    const shown = suggested.length > 0 && !input.disabled && document.activeElement === input;
+    const shown = suggested.length > 0 && !full() && document.activeElement === input;
     list.hidden = !shown;
     input.setAttribute('aria-expanded', String(shown));
     const again = shown && was !== null ? suggested.findIndex((t) => key(t.name) === was) : -1;
@@ -161,7 +172,8 @@ export function tagChooser({ changed }) {
     close();
     input.value = '';
     add(tag.name);
-    if (!input.disabled) {
+    lock();
+    if (!full()) {
       input.focus();
       suggest();
     }
@@ -172,6 +184,7 @@ export function tagChooser({ changed }) {
   async function suggest() {
     clearTimeout(timer);
     const ticket = ++asked;
+    if (full()) return;
     const q = input.value.trim();
     let tags = [];
     try {
@@ -204,13 +217,27 @@ export function tagChooser({ changed }) {
     if (!list.hidden) open(suggested.filter((t) => key(t.name).includes(key(input.value))));
     clearTimeout(timer);
     timer = setTimeout(suggest, pause);
+    // a name that could not be added, typed away: the full box locks
+    if (full()) {
+      lock();
+      if (input.readOnly) note.textContent = fullNote;
+    }
   });
   input.addEventListener('focus', () => {
-    if (!input.value.trim()) suggest();
+    if (!input.value.trim() && !full()) suggest();
   });
   input.addEventListener('blur', close);
   input.addEventListener('keydown', (e) => {
     if (e.isComposing) return; // an input method's Enter confirms its text
+    if (input.readOnly) {
+      // typing on in the full box: it says again why nothing happens
+      if (e.key === 'Enter') e.preventDefault();
+      if ((e.key === 'Enter' || [...e.key].length === 1) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        note.textContent = '';
+        setTimeout(() => { if (input.readOnly) note.textContent = fullNote; }, 50);
+      }
+      return;
+    }
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       if (list.hidden) {
@@ -224,7 +251,7 @@ export function tagChooser({ changed }) {
       if (active >= 0 && !list.hidden) pick(active);
       else if (commit()) {
         close();
-        if (!input.disabled) suggest();
+        suggest();
       }
     } else if (e.key === 'Escape') {
       if (!list.hidden) {

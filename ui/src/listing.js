@@ -15,6 +15,7 @@ export async function listingPage(view, _params, search) {
   if (n > 1 && n > page.totalPages) throw notFound();
   show(view, h('h1', null, 'Latest posts'));
   view.dataset.title = n > 1 ? `Page ${n} · ${site.name}` : site.name;
+  view.dataset.feed = '/rss.xml';
   postList(view, page, '/', {});
 }
 
@@ -39,6 +40,8 @@ export async function authorPage(view, [username], search) {
     author.bio && h('p', { class: 'bio' }, author.bio),
     h('h2', null, 'Posts'));
   view.dataset.title = `${name} (@${author.username})${n > 1 ? `, page ${n}` : ''} · ${site.name}`;
+  view.dataset.feed = `/authors/${encodeURIComponent(author.username)}/rss.xml`;
+  view.dataset.feedTitle = `${name} · ${site.name}`;
   postList(view, page, `/authors/${encodeURIComponent(author.username)}`, { showAuthor: false, level: 'h3' });
 }
 
@@ -71,6 +74,8 @@ export async function tagPage(view, [routed], search) {
       Number.isFinite(page.totalItems) && [page.totalItems === 1 ? '1 post' : `${page.totalItems} posts`, ' · '],
       h('a', { href: `${base}/rss.xml`, type: 'application/rss+xml' }, 'RSS feed')));
   view.dataset.title = `#${tag.name}${n > 1 ? `, page ${n}` : ''} · ${site.name}`;
+  view.dataset.feed = `${base}/rss.xml`;
+  view.dataset.feedTitle = `${site.name} — ${tag.name}`;
   postList(view, page, base, {});
 }
 

@@ -80,6 +80,20 @@ async function render() {
   leave = cleanup || null;
   const heading = view.querySelector('h1');
   document.title = view.dataset.title || (heading ? `${heading.textContent} · ${site.name}` : site.name);
+  feedLink(view.dataset.feed || '/rss.xml', view.dataset.feedTitle || site.name);
+}
+
+// feedLink points the page's <link rel="alternate"> at its RSS feed, as
+// the server's page has it: a tag's or an author's page at theirs, any
+// other at the site's.
+function feedLink(path, title) {
+  let link = document.head.querySelector('link[rel="alternate"][type="application/rss+xml"]');
+  if (!link) {
+    link = h('link', { rel: 'alternate', type: 'application/rss+xml' });
+    document.head.append(link);
+  }
+  link.href = new URL(path, location.origin).href;
+  link.title = title;
 }
 
 function notFound(el) {
@@ -91,7 +105,8 @@ function renderHeader() {
   show(header,
     h('nav', { 'aria-label': 'Main' },
       h('a', { href: '/', class: 'brand' }, site.name),
-      searchForm(),
+      // the search page has its own box, the one to use there
+      location.pathname !== '/search' && searchForm(),
       h('ul', null,
         h('li', null, h('a', { href: '/' }, 'Posts')),
         user && h('li', null, h('a', { href: '/write' }, 'My posts')),

@@ -1,8 +1,10 @@
 // Search: the box in the site header, and the results page (/search?q=),
 // the most relevant published posts first, ten at a time, each with its
-// matches marked in its title and an excerpt.
+// matches marked in its title and an excerpt (or, for a post found by a
+// tag only, in its tag chips). The server renders the first page of
+// results into the page it answers; the app starts from it.
 import { searchPosts } from './api.js';
-import { site } from './boot.js';
+import { site, takeInitial } from './boot.js';
 import { h, show, add, errorMessage } from './dom.js';
 import { navigate, say } from './nav.js';
 import { postSummary } from './listing.js';
@@ -10,13 +12,17 @@ import { postSummary } from './listing.js';
 const perPage = 10;
 // the longest query the server takes, in characters, after trimming
 const longest = 100;
+// the most results a search reaches: the server ranks the latest matches
+// only, this many
+const deepest = 200;
 
 export function searchPath(q) {
   return `/search?${new URLSearchParams({ q })}`;
 }
 
 // searchForm is the header's search box: a plain GET form to /search,
-// which the app turns into a navigation.
+// which the app turns into a navigation. The search page has its own box
+// instead (main.js leaves this one out there).
 export function searchForm() {
   return h('form', { role: 'search', action: '/search', class: 'site-search', onsubmit: submit },
     h('input', { type: 'search', name: 'q', maxlength: longest, 'aria-label': 'Search posts', placeholder: 'Search', autocomplete: 'off' }));
@@ -32,13 +38,16 @@ export async function searchPage(view, _params, search) {
   const wanted = q.trim();
   const input = h('input', { type: 'search', id: 'search-q', name: 'q', maxlength: longest, value: q, autocomplete: 'off' });
   const form = h('form', { role: 'search', action: '/search', class: 'search-form', onsubmit: submit },
-    h('label', { for: 'search-q' }, 'Search for'),
+    h('label', { for: 'search-q' }, 'Search posts'),
     h('span', { class: 'search-row' }, input, h('button', { type: 'submit' }, 'Search')));
   const status = h('p', { class: 'muted search-status', role: 'status' });
   const error = h('p', { class: 'error', role: 'alert' });
   const results = h('ol', { class: 'posts search-results' });
   const more = h('button', { type: 'button', class: 'secondary more', hidden: true }, 'More results');
-  show(view, h('h1', null, 'Search'), form, status, error, results, more);
+  // the end of a search that reached the most results it can have
+  const end = h('p', { class: 'muted search-end', hidden: true },
+    `Showing the best ${deepest} matches: add a word to narrow the search.`);
+  show(view, h('h1', null, 'Search'), form, status, error, results, more, end);
   view.dataset.title = wanted ? `Search: ${wanted} · ${site.name}` : `Search · ${site.name}`;
 
   if (!wanted) {
@@ -47,39 +56,65 @@ export async function searchPage(view, _params, search) {
     return null;
   }
 
-  let cursor = null;
+  const words = queryWords(wanted);
+  // an address with a cursor (the server's link to more results) starts
+  // after the results before it
+  let cursor = search.get('cursor') || null;
+  const later = Boolean(cursor);
+  // append appends a page of results (the API's answer)
+  function append(answer) {
+    const items = answer.items || [];
+    const shown = items.map((post) => h('li', null, result(post, words)));
+    add(results, shown);
+    cursor = answer.nextCursor || null;
+    more.hidden = !cursor;
+    // from a cursor, how many results came before is not known
+    end.hidden = Boolean(cursor) || later || results.childElementCount < deepest;
+    return shown;
+  }
   // load asks for the next page of results and appends it; it tells
   // whether it worked
   async function load() {
     const query = { q: wanted, perPage };
     if (cursor) query.cursor = cursor;
-    const answer = await searchPosts(query);
-    const items = answer.items || [];
-    const shown = items.map((post) => h('li', null, result(post)));
-    add(results, shown);
-    cursor = answer.nextCursor || null;
-    more.hidden = !cursor;
-    return shown;
+    return append(await searchPosts(query));
   }
 
-  status.textContent = `Searching for “${wanted}”…`;
+  // the server's first page, when it rendered this search
+  const served = takeInitial('search');
   try {
-    await load();
+    if (served && typeof served.error === 'string') {
+      status.textContent = '';
+      const length = [...wanted].length;
+      refused(length > longest ? `Search for ${longest} characters or fewer: this search has ${length}.` : served.error, input, error);
+      return null;
+    } else if (served?.page) {
+      append(served.page);
+      // the server knows where a search it rendered from a cursor ends
+      if (served.best === deepest) end.hidden = false;
+    } else {
+      status.textContent = `Searching for “${wanted}”…`;
+      await load();
+    }
   } catch (err) {
     status.textContent = '';
     failed(err, wanted, input, error);
     return null;
   }
-  status.textContent = results.childElementCount
-    ? `Posts matching “${wanted}”, the most relevant first.`
-    : `No posts match “${wanted}”.`;
+  if (later) {
+    status.textContent = results.childElementCount ? `More posts matching “${wanted}”.` : `No more posts match “${wanted}”.`;
+  } else {
+    status.textContent = results.childElementCount
+      ? `Posts matching “${wanted}”, the most relevant first.`
+      : `No posts match “${wanted}”.`;
+  }
 
   more.addEventListener('click', async () => {
     more.disabled = true;
     error.textContent = '';
     try {
       const shown = await load();
-      say(shown.length === 1 ? 'One more result.' : `${shown.length} more results.`);
+      say(`${shown.length === 1 ? 'One more result.' : `${shown.length} more results.`}${end.hidden ? '' : ` ${end.textContent}`}`);
       // the reader continues at the first result added
       shown[0]?.querySelector('a')?.focus();
     } catch (err) {
@@ -96,26 +131,53 @@ export async function searchPage(view, _params, search) {
 function failed(err, wanted, input, error) {
   if (err?.status === 400) {
     const length = [...wanted].length;
-    error.textContent = length > longest
+    refused(length > longest
       ? `Search for ${longest} characters or fewer: this search has ${length}.`
-      : `This search cannot run: ${errorMessage(err)}`;
-    error.id = 'search-error';
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', error.id);
+      : `This search cannot run: ${errorMessage(err)}`, input, error);
     return;
   }
   error.textContent = `The search failed: ${errorMessage(err)} Try again in a moment.`;
 }
 
+// refused says by the box why the search it holds did not run.
+function refused(text, input, error) {
+  error.textContent = text;
+  error.id = 'search-error';
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', error.id);
+}
+
 // result is a post as the search shows it: the listing's card, its title
-// and excerpt with the matches marked.
-function result(post) {
+// and excerpt with the matches marked. A post found by its tags alone
+// (nothing marked in its title or excerpt) has the tags that hold the
+// words marked instead.
+function result(post, words) {
   const title = marked(post.highlight?.title);
   const excerpt = marked(post.highlight?.text);
-  return postSummary(post, true, 'h2', {
+  const found = title.querySelector('mark') || excerpt.querySelector('mark');
+  const card = postSummary(post, true, 'h2', {
     title: title.hasChildNodes() ? title : post.title,
     excerpt: excerpt.hasChildNodes() ? excerpt : post.summary,
   });
+  if (!found) {
+    for (const chip of card.querySelectorAll('.tags .tag')) {
+      const name = fold(chip.textContent);
+      if (words.some((w) => name.includes(w))) chip.classList.add('matched');
+    }
+  }
+  return card;
+}
+
+// fold is text as the search compares it: without differences of case or
+// width.
+function fold(text) {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+// queryWords is the words of a query, folded; quotes around a phrase are
+// left out.
+function queryWords(q) {
+  return fold(q).replace(/["“”「」]/g, ' ').split(/\s+/).filter(Boolean);
 }
 
 // marked reads a highlight the server made (its text HTML-escaped, every
