@@ -47,9 +47,16 @@ func completeTag(e *core.RecordEvent) error {
 		tag.Set("name", name)
 		key := tagKey(name)
 		tag.Set("key", key)
+		// the count is the triggers' (see the tags migration), whatever
+		// a client or the dashboard sends back
+		count, err := taggedCount(tx, tag.Id)
+		if err != nil {
+			return err
+		}
+		tag.Set("postsCount", count)
 
 		var other string
-		err := tx.DB().Select("id").From(tagsCollection).
+		err = tx.DB().Select("id").From(tagsCollection).
 			Where(dbx.HashExp{"key": key}).AndWhere(dbx.Not(dbx.HashExp{"id": tag.Id})).Limit(1).Row(&other)
 		switch {
 		case err == nil:

@@ -397,3 +397,57 @@ func TestTagListingParameters(t *testing.T) {
 		s.Test(t)
 	}
 }
+
+func TestTagsOfDraftsStayPrivate(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	defer app.Cleanup()
+	h := serve(t, app)
+
+	rec := send(t, h, http.MethodPost, "/api/blog/posts", `{"title":"Embargo","body":"<p>x</p>","tags":["Project Nightjar"]}`, fx.aliceToken)
+	if rec.Code != 201 {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	post := readTaggedPost(t, rec.Body.Bytes())
+	// its author sees the tag on the post through the blog's routes
+	if names := post.tagNames(); len(names) != 1 || names[0] != "Project Nightjar" {
+		t.Fatalf("the author's post shows %v", names)
+	}
+	tagId := post.Tags[0]
+	visible := func(token string) bool {
+		t.Helper()
+		list := send(t, h, http.MethodGet, "/api/collections/tags/records?perPage=100", "", token)
+		view := send(t, h, http.MethodGet, "/api/collections/tags/records/"+tagId, "", token)
+		listed := strings.Contains(list.Body.String(), "Nightjar")
+		if listed != (view.Code == 200) {
+			t.Fatalf("list shows it %v, view answers %d", listed, view.Code)
+		}
+		return listed
+	}
+	for _, token := range []string{"", fx.bobToken, fx.aliceToken} {
+		if visible(token) {
+			t.Fatalf("a tag only a draft carries is visible to %q", token)
+		}
+	}
+	if !visible(fx.superuserToken) {
+		t.Fatal("superusers do not see it")
+	}
+
+	if rec := send(t, h, http.MethodPatch, "/api/blog/posts/"+post.Id, `{"status":"published"}`, fx.aliceToken); rec.Code != 200 {
+		t.Fatalf("publish: %d %s", rec.Code, rec.Body)
+	}
+	if !visible("") {
+		t.Fatal("the tag of a published post is hidden")
+	}
+	// a client cannot set the count the rules read
+	if rec := send(t, h, http.MethodPatch, "/api/collections/tags/records/"+tagId, `{"postsCount":0}`, fx.superuserToken); rec.Code != 200 ||
+		!strings.Contains(rec.Body.String(), `"postsCount":1`) {
+		t.Fatalf("forged count: %d %s", rec.Code, rec.Body)
+	}
+	if rec := send(t, h, http.MethodPatch, "/api/blog/posts/"+post.Id, `{"status":"draft"}`, fx.aliceToken); rec.Code != 200 {
+		t.Fatalf("unpublish: %d %s", rec.Code, rec.Body)
+	}
+	if visible("") {
+		t.Fatal("the tag stays visible once its post is a draft again")
+	}
+}

@@ -13,10 +13,11 @@ import (
 // (hooks/tags_record.go) fill key and slug on every write path; key is
 // hidden, the server's lookup column.
 //
-// Everyone reads tags; signed-in users create them (the blog's routes
-// create the new names an author gives, the collections API may too);
-// only superusers rename or delete one, since a tag is shared by every
-// author using it.
+// Everyone reads the tags published posts carry (postsCount > 0); a tag
+// only drafts carry shows to superusers alone. Signed-in users create tags
+// (the blog's routes create the new names an author gives, the
+// collections API may too); only superusers rename or delete one, since a
+// tag is shared by every author using it.
 //
 // Which published posts carry which tag is kept by triggers on posts in
 // _blogPostTags, with how many in _blogTagCounts, in the transaction of
@@ -32,13 +33,18 @@ func init() {
 			// NFKC may write one character as up to 18 (ﷺ): the key of
 			// any 50-character name fits
 			&core.TextField{Name: "key", Required: true, Max: 1000, Hidden: true},
+			// how many published posts carry it, kept by the triggers
+			// below (and by the hooks against what clients send)
+			&core.NumberField{Name: "postsCount", OnlyInt: true},
 			&core.AutodateField{Name: "created", OnCreate: true},
 			&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 		)
 		tags.AddIndex("idx_tags_slug", true, "slug", "")
 		tags.AddIndex("idx_tags_key", true, "key", "")
-		tags.ListRule = types.Pointer("")
-		tags.ViewRule = types.Pointer("")
+		// a tag only drafts carry is its authors' until a post with it is
+		// published: its name would tell what an unpublished post is about
+		tags.ListRule = types.Pointer("postsCount > 0")
+		tags.ViewRule = types.Pointer("postsCount > 0")
 		tags.CreateRule = types.Pointer(`@request.auth.collectionName = "users"`)
 		if err := app.Save(tags); err != nil {
 			return err
@@ -113,6 +119,20 @@ func init() {
 				UPDATE _blogTagCounts SET n = n - 1 WHERE tag = OLD.tag;
 				DELETE FROM _blogTagCounts WHERE tag = OLD.tag AND n <= 0;
 			END`,
+			// and the tag's postsCount follows its total, which the
+			// collection's rules read
+			`CREATE TRIGGER _blogTagCounts_shown_insert AFTER INSERT ON {{_blogTagCounts}}
+			BEGIN
+				UPDATE {{tags}} SET [[postsCount]] = NEW.n WHERE id = NEW.tag;
+			END`,
+			`CREATE TRIGGER _blogTagCounts_shown_update AFTER UPDATE OF n ON {{_blogTagCounts}}
+			BEGIN
+				UPDATE {{tags}} SET [[postsCount]] = NEW.n WHERE id = NEW.tag;
+			END`,
+			`CREATE TRIGGER _blogTagCounts_shown_delete AFTER DELETE ON {{_blogTagCounts}}
+			BEGIN
+				UPDATE {{tags}} SET [[postsCount]] = 0 WHERE id = OLD.tag;
+			END`,
 		} {
 			if _, err := app.DB().NewQuery(sql).Execute(); err != nil {
 				return err
@@ -125,6 +145,11 @@ func init() {
 			`DROP TRIGGER IF EXISTS _blogPostTags_delete`,
 			`DROP TRIGGER IF EXISTS _blogPostTags_update`,
 			`DROP TRIGGER IF EXISTS _blogPostTags_tag_delete`,
+			`DROP TRIGGER IF EXISTS _blogTagCounts_insert`,
+			`DROP TRIGGER IF EXISTS _blogTagCounts_delete`,
+			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_insert`,
+			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_update`,
+			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_delete`,
 			`DROP TABLE IF EXISTS {{_blogTagCounts}}`,
 			`DROP TABLE IF EXISTS {{_blogPostTags}}`,
 		} {
