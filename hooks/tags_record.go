@@ -47,13 +47,13 @@ func completeTag(e *core.RecordEvent) error {
 		tag.Set("name", name)
 		key := tagKey(name)
 		tag.Set("key", key)
-		// the count is the triggers' (see the tags migration), whatever
-		// a client or the dashboard sends back
+		// whether it is published is the triggers' to say (see the tags
+		// migration), whatever a client or the dashboard sends back
 		count, err := taggedCount(tx, tag.Id)
 		if err != nil {
 			return err
 		}
-		tag.Set("postsCount", count)
+		tag.Set("published", count > 0)
 
 		var other string
 		err = tx.DB().Select("id").From(tagsCollection).

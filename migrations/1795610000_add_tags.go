@@ -13,7 +13,7 @@ import (
 // (hooks/tags_record.go) fill key and slug on every write path; key is
 // hidden, the server's lookup column.
 //
-// Everyone reads the tags published posts carry (postsCount > 0); a tag
+// Everyone reads the tags published posts carry (published); a tag
 // only drafts carry shows to superusers alone. Signed-in users create tags
 // (the blog's routes create the new names an author gives, the
 // collections API may too); only superusers rename or delete one, since a
@@ -33,9 +33,9 @@ func init() {
 			// NFKC may write one character as up to 18 (ﷺ): the key of
 			// any 50-character name fits
 			&core.TextField{Name: "key", Required: true, Max: 1000, Hidden: true},
-			// how many published posts carry it, kept by the triggers
+			// whether a published post carries it, kept by the triggers
 			// below (and by the hooks against what clients send)
-			&core.NumberField{Name: "postsCount", OnlyInt: true},
+			&core.BoolField{Name: "published"},
 			&core.AutodateField{Name: "created", OnCreate: true},
 			&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 		)
@@ -43,8 +43,8 @@ func init() {
 		tags.AddIndex("idx_tags_key", true, "key", "")
 		// a tag only drafts carry is its authors' until a post with it is
 		// published: its name would tell what an unpublished post is about
-		tags.ListRule = types.Pointer("postsCount > 0")
-		tags.ViewRule = types.Pointer("postsCount > 0")
+		tags.ListRule = types.Pointer("published = true")
+		tags.ViewRule = types.Pointer("published = true")
 		tags.CreateRule = types.Pointer(`@request.auth.collectionName = "users"`)
 		if err := app.Save(tags); err != nil {
 			return err
@@ -119,19 +119,16 @@ func init() {
 				UPDATE _blogTagCounts SET n = n - 1 WHERE tag = OLD.tag;
 				DELETE FROM _blogTagCounts WHERE tag = OLD.tag AND n <= 0;
 			END`,
-			// and the tag's postsCount follows its total, which the
-			// collection's rules read
+			// and the tag is published while a published post carries
+			// it, which the collection's rules read: written when its
+			// total appears or goes, not at every count
 			`CREATE TRIGGER _blogTagCounts_shown_insert AFTER INSERT ON {{_blogTagCounts}}
 			BEGIN
-				UPDATE {{tags}} SET [[postsCount]] = NEW.n WHERE id = NEW.tag;
-			END`,
-			`CREATE TRIGGER _blogTagCounts_shown_update AFTER UPDATE OF n ON {{_blogTagCounts}}
-			BEGIN
-				UPDATE {{tags}} SET [[postsCount]] = NEW.n WHERE id = NEW.tag;
+				UPDATE {{tags}} SET [[published]] = TRUE WHERE id = NEW.tag;
 			END`,
 			`CREATE TRIGGER _blogTagCounts_shown_delete AFTER DELETE ON {{_blogTagCounts}}
 			BEGIN
-				UPDATE {{tags}} SET [[postsCount]] = 0 WHERE id = OLD.tag;
+				UPDATE {{tags}} SET [[published]] = FALSE WHERE id = OLD.tag;
 			END`,
 		} {
 			if _, err := app.DB().NewQuery(sql).Execute(); err != nil {
@@ -148,7 +145,6 @@ func init() {
 			`DROP TRIGGER IF EXISTS _blogTagCounts_insert`,
 			`DROP TRIGGER IF EXISTS _blogTagCounts_delete`,
 			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_insert`,
-			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_update`,
 			`DROP TRIGGER IF EXISTS _blogTagCounts_shown_delete`,
 			`DROP TABLE IF EXISTS {{_blogTagCounts}}`,
 			`DROP TABLE IF EXISTS {{_blogPostTags}}`,
