@@ -32,6 +32,9 @@ async function dashboard() {
   await p.fill('#login_pass', SUPERUSER.password);
   await p.getByRole('button', { name: 'Login' }).click();
   await p.getByText('New collection').waitFor();
+  // the dashboard then opens its first collection: a page asked for
+  // before it did would be replaced by it
+  await p.waitForURL(/collection=/);
   return p;
 }
 
