@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	validation "github.com/pocketbase/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/list"
 )
 
 // tagIdsByName turns the tag names a blog route was sent into tag ids, in
@@ -42,7 +43,7 @@ func tagIdsByName(tx core.App, names []string) ([]string, error) {
 		Key string `db:"key"`
 	}
 	err := tx.DB().Select("id", "key").From(tagsCollection).
-		Where(dbx.In("key", toAny(keys)...)).All(&existing)
+		Where(dbx.In("key", list.ToInterfaceSlice(keys)...)).All(&existing)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +75,4 @@ func tagIdsByName(tx core.App, names []string) ([]string, error) {
 		result = append(result, tag.Id)
 	}
 	return result, nil
-}
-
-func toAny(values []string) []any {
-	out := make([]any, len(values))
-	for i, v := range values {
-		out[i] = v
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/list"
 
 	"blogbase/internal/content"
 )
@@ -72,7 +73,7 @@ func documents(db dbx.Builder, ids []string) (map[string]Document, error) {
 		"CASE WHEN p.price > 0 THEN '' ELSE COALESCE(c.body, '') END AS body").
 		From("posts p").
 		LeftJoin("postContents c", dbx.NewExp("[[c.post]] = [[p.id]]")).
-		Where(dbx.In("p.id", anys(ids)...)).
+		Where(dbx.In("p.id", list.ToInterfaceSlice(ids)...)).
 		All(&rows)
 	if err != nil {
 		return nil, err
@@ -111,7 +112,7 @@ func tagNames(db dbx.Builder, ids []string) (map[string]string, error) {
 		Id   string `db:"id"`
 		Name string `db:"name"`
 	}
-	if err := db.Select("id", "name").From("tags").Where(dbx.In("id", anys(ids)...)).All(&tags); err != nil {
+	if err := db.Select("id", "name").From("tags").Where(dbx.In("id", list.ToInterfaceSlice(ids)...)).All(&tags); err != nil {
 		return nil, err
 	}
 	for _, t := range tags {
@@ -179,12 +180,4 @@ func relationIds(stored string) []string {
 		return nil
 	}
 	return ids
-}
-
-func anys(values []string) []any {
-	out := make([]any, len(values))
-	for i, v := range values {
-		out[i] = v
-	}
-	return out
 }
